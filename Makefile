@@ -1,0 +1,85 @@
+# hookseal task runner. `make help` lists the targets.
+# Everything a fresh Debian machine (Rust, Node 20+, Python 3.10+) lacks is installed here:
+# npm packages into bindings-node/node_modules, Python packages into .venv/.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+ROOT   := $(abspath .)
+VENV   := $(ROOT)/.venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --disable-pip-version-check -q
+NODE   := bindings-node
+PYPKG  := bindings-python
+CARGO  ?= cargo
+export CARGO_TERM_COLOR ?= never
+
+.PHONY: help
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN{FS=":.*## "}{printf "  make %-16s %s\n", $$1, $$2}'
+
+# ---------------------------------------------------------------- set-up
+
+$(PY):
+	python3 -m venv $(VENV)
+	$(PIP) install --upgrade pip
+
+.PHONY: venv
+venv: $(PY) ## create .venv and install the Python dev tools
+	$(PIP) install -r $(PYPKG)/requirements-dev.txt
+
+$(NODE)/node_modules/.package-lock.json: $(NODE)/package.json $(NODE)/package-lock.json
+	cd $(NODE) && npm ci --no-audit --no-fund --loglevel=error
+
+.PHONY: node-deps
+node-deps: $(NODE)/node_modules/.package-lock.json ## install the Node dev dependencies
+
+# ---------------------------------------------------------------- build
+
+.PHONY: build
+build: build-node build-python build-cli ## build what users get: the napi addon, the Python extension in .venv, the CLI
+
+.PHONY: build-node
+build-node: node-deps ## build the release napi addon in bindings-node/
+	cd $(NODE) && npm run --silent build
+
+.PHONY: build-python
+build-python: venv ## build the release Python extension and install it into .venv
+	cd $(PYPKG) && VIRTUAL_ENV=$(VENV) $(VENV)/bin/maturin develop --release --quiet
+
+.PHONY: build-cli
+build-cli: ## build the hookseal command (target/release/hookseal)
+	$(CARGO) build --release -p hookseal-cli
+
+# ---------------------------------------------------------------- test
+
+.PHONY: test
+test: test-rust test-node test-python ## run every suite: Rust (core, CLI, vectors), Node, Python
+
+.PHONY: test-rust
+test-rust: ## Rust tests: core, conformance vectors, CLI
+	$(CARGO) test --workspace --quiet
+
+.PHONY: test-node
+test-node: build-node ## Node tests (node --test), vectors and differential tests against @hygraph/utils
+	cd $(NODE) && npm test --silent
+
+.PHONY: test-python
+test-python: build-python ## Python tests (pytest), vectors, FastAPI/Flask integrations
+	$(PY) -m pytest -q $(PYPKG)/tests
+
+# ---------------------------------------------------------------- demo, bench, lint
+
+.PHONY: demo
+demo: ## the main job end to end: sign a payload and verify it through the core
+	$(CARGO) run --quiet --release -p hookseal --example demo
+
+.PHONY: bench
+bench: ## benchmarks against the peers, written to bench/results.md
+	$(CARGO) bench -p hookseal --bench verify
+
+.PHONY: lint
+lint: ## rustfmt check and clippy -D warnings
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings

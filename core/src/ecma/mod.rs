@@ -1,0 +1,236 @@
+//! ECMAScript serialization, exact to the byte: `QuoteJSONString`, `Number::toString`,
+//! `parseInt`, and `JSON.stringify(JSON.parse(text))`.
+//!
+//! Text that may come from a JS or Python string is handled as WTF-8: UTF-8 that may also encode
+//! lone surrogates (U+D800..U+DFFF) as three bytes. Valid UTF-8 is valid WTF-8, so a `&str`
+//! can be passed as its bytes.
+
+pub mod json;
+pub(crate) mod quote;
+
+pub use json::{
+    array_index, is_valid as is_valid_json, parse as parse_json, reserialize, JsObject, JsValue, JsonError,
+};
+
+/// `JSON.stringify(s)` for UTF-8 text.
+pub fn quote(s: &str) -> String {
+    quote_wtf8(s.as_bytes())
+}
+
+/// `JSON.stringify(s)` for WTF-8 text (a string that may hold lone surrogates).
+pub fn quote_wtf8(s: &[u8]) -> String {
+    let mut out = Vec::with_capacity(s.len() + 2);
+    quote::quote_into(s, &mut out);
+    into_string(out)
+}
+
+/// `JSON.stringify(s)` for a string given as UTF-16 code units (lone surrogates allowed).
+pub fn quote_utf16(units: &[u16]) -> String {
+    quote_wtf8(&wtf8_from_utf16(units))
+}
+
+/// Output of the quoting functions is valid UTF-8 by construction (surrogates are escaped); this
+/// avoids a panic path if that ever failed.
+fn into_string(v: Vec<u8>) -> String {
+    String::from_utf8(v).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// Appends code point `cp` (a surrogate is allowed) in generalized UTF-8.
+pub(crate) fn encode_wtf8(cp: u32, out: &mut Vec<u8>) {
+    if cp < 0x80 {
+        out.push(cp as u8);
+    } else if cp < 0x800 {
+        out.extend_from_slice(&[0xC0 | (cp >> 6) as u8, 0x80 | (cp & 0x3F) as u8]);
+    } else if cp < 0x10000 {
+        out.extend_from_slice(&[
+            0xE0 | (cp >> 12) as u8,
+            0x80 | ((cp >> 6) & 0x3F) as u8,
+            0x80 | (cp & 0x3F) as u8,
+        ]);
+    } else {
+        out.extend_from_slice(&[
+            0xF0 | (cp >> 18) as u8,
+            0x80 | ((cp >> 12) & 0x3F) as u8,
+            0x80 | ((cp >> 6) & 0x3F) as u8,
+            0x80 | (cp & 0x3F) as u8,
+        ]);
+    }
+}
+
+/// UTF-16 code units (as a JS string holds them) to WTF-8: pairs become one character, lone
+/// surrogates stay as three-byte sequences.
+pub fn wtf8_from_utf16(units: &[u16]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(units.len() + units.len() / 2);
+    for r in char::decode_utf16(units.iter().copied()) {
+        match r {
+            Ok(c) => encode_wtf8(u32::from(c), &mut out),
+            Err(e) => encode_wtf8(u32::from(e.unpaired_surrogate()), &mut out),
+        }
+    }
+    out
+}
+
+/// WTF-8 back to UTF-16 code units. Bytes that are not WTF-8 become U+FFFD.
+pub fn wtf8_to_utf16(s: &[u8]) -> Vec<u16> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        let (cp, n) = decode_wtf8(&s[i..]);
+        if cp >= 0x10000 {
+            let c = cp - 0x10000;
+            out.push(0xD800 | (c >> 10) as u16);
+            out.push(0xDC00 | (c & 0x3FF) as u16);
+        } else {
+            out.push(cp as u16);
+        }
+        i += n;
+    }
+    out
+}
+
+/// Decodes one code point from the start of non-empty WTF-8 `s`: `(code point, bytes used)`.
+/// An invalid sequence yields `(0xFFFD, 1)`.
+pub(crate) fn decode_wtf8(s: &[u8]) -> (u32, usize) {
+    let b0 = s[0];
+    let cont = |k: usize| s.get(k).filter(|&&b| b & 0xC0 == 0x80).map(|&b| u32::from(b & 0x3F));
+    match b0 {
+        0x00..=0x7F => (u32::from(b0), 1),
+        0xC2..=0xDF => match cont(1) {
+            Some(c1) => ((u32::from(b0 & 0x1F) << 6) | c1, 2),
+            None => (0xFFFD, 1),
+        },
+        0xE0..=0xEF => match (cont(1), cont(2)) {
+            (Some(c1), Some(c2)) => {
+                let cp = (u32::from(b0 & 0x0F) << 12) | (c1 << 6) | c2;
+                if cp < 0x800 {
+                    (0xFFFD, 1)
+                } else {
+                    (cp, 3)
+                }
+            }
+            _ => (0xFFFD, 1),
+        },
+        0xF0..=0xF4 => match (cont(1), cont(2), cont(3)) {
+            (Some(c1), Some(c2), Some(c3)) => {
+                let cp = (u32::from(b0 & 0x07) << 18) | (c1 << 12) | (c2 << 6) | c3;
+                if (0x10000..=0x10FFFF).contains(&cp) {
+                    (cp, 4)
+                } else {
+                    (0xFFFD, 1)
+                }
+            }
+            _ => (0xFFFD, 1),
+        },
+        _ => (0xFFFD, 1),
+    }
+}
+
+/// ECMAScript `Number::toString(x)` (`String(x)` in JS): `1e+21`, `1e-7`, `-0` → `0`, `NaN`,
+/// `Infinity`.
+pub fn number_to_string(x: f64) -> String {
+    if x == 0.0 {
+        return "0".to_owned(); // also -0
+    }
+    ryu_js::Buffer::new().format(x).to_owned()
+}
+
+/// How `JSON.stringify` writes a number: like `String(x)` but NaN and ±Infinity are `null`.
+pub fn json_number(x: f64) -> String {
+    let mut out = Vec::new();
+    json_number_into(x, &mut out);
+    into_string(out)
+}
+
+pub(crate) fn json_number_into(x: f64, out: &mut Vec<u8>) {
+    if !x.is_finite() {
+        out.extend_from_slice(b"null");
+    } else if x == 0.0 {
+        out.push(b'0');
+    } else {
+        out.extend_from_slice(ryu_js::Buffer::new().format_finite(x).as_bytes());
+    }
+}
+
+/// JS `StrWhiteSpaceChar`: WhiteSpace and LineTerminator.
+fn is_js_space(cp: u32) -> bool {
+    matches!(
+        cp,
+        0x09 | 0x0A | 0x0B | 0x0C | 0x0D | 0x20 | 0xA0 | 0x1680 | 0x2000
+            ..=0x200A | 0x2028 | 0x2029 | 0x202F | 0x205F | 0x3000 | 0xFEFF
+    )
+}
+
+/// JS `parseInt(s)` with no radix, for WTF-8 `s`: leading whitespace, a sign, `0x`/`0X` for
+/// hexadecimal, then digits up to the first non-digit. No digits → NaN. Correctly rounded.
+pub fn parse_int(s: &[u8]) -> f64 {
+    let mut i = 0;
+    while i < s.len() {
+        let (cp, n) = decode_wtf8(&s[i..]);
+        if !is_js_space(cp) {
+            break;
+        }
+        i += n;
+    }
+    let mut neg = false;
+    match s.get(i) {
+        Some(b'-') => {
+            neg = true;
+            i += 1;
+        }
+        Some(b'+') => i += 1,
+        _ => {}
+    }
+    let rest = &s[i..];
+    let value = if rest.len() >= 2 && rest[0] == b'0' && (rest[1] == b'x' || rest[1] == b'X') {
+        let digits: &[u8] = {
+            let hex = &rest[2..];
+            let n = hex.iter().take_while(|c| c.is_ascii_hexdigit()).count();
+            &hex[..n]
+        };
+        if digits.is_empty() {
+            return f64::NAN;
+        }
+        hex_to_f64(digits)
+    } else {
+        let n = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+        if n == 0 {
+            return f64::NAN;
+        }
+        // ASCII digits only, so this is valid UTF-8 and a valid float literal.
+        std::str::from_utf8(&rest[..n]).ok().and_then(|d| d.parse::<f64>().ok()).unwrap_or(f64::NAN)
+    };
+    if neg {
+        -value
+    } else {
+        value
+    }
+}
+
+/// Hex digits to the nearest double (ties to even), like V8's power-of-two radix path.
+fn hex_to_f64(digits: &[u8]) -> f64 {
+    let mut m: u64 = 0;
+    let mut sticky = false;
+    let mut exp: i32 = 0;
+    for &c in digits {
+        let d = u64::from(match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            _ => c - b'A' + 10,
+        });
+        if m >> 60 == 0 {
+            m = (m << 4) | d;
+        } else {
+            sticky |= d != 0;
+            exp = exp.saturating_add(4);
+        }
+    }
+    if exp == 0 {
+        return m as f64; // `as` rounds to nearest, ties to even
+    }
+    // `m` holds at least 61 significant bits here, so bit 0 lies below the rounding point of a
+    // 53-bit mantissa: setting it records the discarded non-zero digits.
+    if sticky {
+        m |= 1;
+    }
+    (m as f64) * 2f64.powi(exp)
+}

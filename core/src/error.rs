@@ -1,0 +1,187 @@
+//! Errors: what went wrong with a delivery ([`Error`], with a stable [`Error::code`]) and what is
+//! wrong with the configuration ([`ConfigError`]).
+//!
+//! Messages say why a check failed and how to fix it. They never contain a secret, a computed MAC
+//! or the body; the only input they quote is an environment name that was already authenticated.
+
+use std::fmt;
+
+/// A delivery failed verification. `code()` is stable and shared by every face of hookseal
+/// (Node `err.code`, Python `e.code`); the message is for people.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// No signature header, or an empty one.
+    MissingSignature,
+    /// The signature header breaks the strict grammar; the reason is a fixed text.
+    MalformedSignature(&'static str),
+    /// The raw body is not UTF-8; `valid_up_to` is the offset of the first bad byte.
+    MalformedBody {
+        /// Offset of the first byte that is not UTF-8.
+        valid_up_to: usize,
+    },
+    /// No configured secret produces the MAC in the header.
+    SignatureMismatch,
+    /// The (authenticated) environment is not one of the allowed ones.
+    EnvironmentNotAllowed {
+        /// The environment named in the header.
+        environment: String,
+    },
+    /// The signature is older than the tolerance allows.
+    TimestampTooOld {
+        /// How far in the past `t` lies, in whole seconds (rounded down).
+        skew_secs: u64,
+        /// The configured tolerance in seconds.
+        tolerance_secs: u64,
+    },
+    /// The signature is dated further in the future than the tolerance allows.
+    TimestampInFuture {
+        /// How far in the future `t` lies, in whole seconds (rounded down).
+        skew_secs: u64,
+        /// The configured tolerance in seconds.
+        tolerance_secs: u64,
+    },
+    /// This delivery was already accepted.
+    Replayed,
+    /// The shared-secret header is absent (or empty).
+    MissingSecret {
+        /// The header that was looked up (lower case).
+        header: String,
+    },
+    /// The shared-secret header does not hold a configured secret (or was given more than once).
+    SecretMismatch {
+        /// The header that was looked up (lower case).
+        header: String,
+    },
+}
+
+impl Error {
+    /// The stable code of this error, as listed in the contract (`missing_signature`, ...).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::MissingSignature => "missing_signature",
+            Error::MalformedSignature(_) => "malformed_signature",
+            Error::MalformedBody { .. } => "malformed_body",
+            Error::SignatureMismatch => "signature_mismatch",
+            Error::EnvironmentNotAllowed { .. } => "environment_not_allowed",
+            Error::TimestampTooOld { .. } => "timestamp_too_old",
+            Error::TimestampInFuture { .. } => "timestamp_in_future",
+            Error::Replayed => "replayed",
+            Error::MissingSecret { .. } => "missing_secret",
+            Error::SecretMismatch { .. } => "secret_mismatch",
+        }
+    }
+
+    /// Every code an [`Error`] can carry, in contract order.
+    pub const CODES: &'static [&'static str] = &[
+        "missing_signature",
+        "malformed_signature",
+        "malformed_body",
+        "signature_mismatch",
+        "environment_not_allowed",
+        "timestamp_too_old",
+        "timestamp_in_future",
+        "replayed",
+        "missing_secret",
+        "secret_mismatch",
+    ];
+}
+
+/// Environment names are quoted in messages only after the MAC proved them genuine; still cap
+/// their length so a message stays a line.
+fn short(s: &str) -> String {
+    const MAX: usize = 64;
+    if s.len() <= MAX {
+        return s.to_owned();
+    }
+    let mut end = MAX;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::MissingSignature => f.write_str(
+                "the gcms-signature header is missing or empty: was this request sent by Hygraph, \
+                 and does the webhook have a secret key set?",
+            ),
+            Error::MalformedSignature(reason) => {
+                write!(f, "the gcms-signature header is malformed: {reason}")
+            }
+            Error::MalformedBody { valid_up_to } => write!(
+                f,
+                "the request body is not UTF-8 (first bad byte at offset {valid_up_to}); \
+                 pass the raw body bytes exactly as received"
+            ),
+            Error::SignatureMismatch => f.write_str(
+                "no configured secret produces this signature: check the secret (stray whitespace \
+                 or a newline is a common cause) and pass the raw body exactly as received, not a \
+                 parsed and re-serialized one",
+            ),
+            Error::EnvironmentNotAllowed { environment } => write!(
+                f,
+                "the signature is valid but environment \"{}\" is not in the allowed environments",
+                short(environment)
+            ),
+            Error::TimestampTooOld { skew_secs, tolerance_secs } => write!(
+                f,
+                "the signature is {skew_secs} s old, beyond the tolerance of {tolerance_secs} s \
+                 (a replayed request, or a clock that is off)"
+            ),
+            Error::TimestampInFuture { skew_secs, tolerance_secs } => write!(
+                f,
+                "the signature is dated {skew_secs} s in the future, beyond the tolerance of \
+                 {tolerance_secs} s (check this machine's clock)"
+            ),
+            Error::Replayed => f.write_str("this delivery was already accepted (replay)"),
+            Error::MissingSecret { header } => {
+                write!(f, "the shared-secret header \"{header}\" is missing or empty")
+            }
+            Error::SecretMismatch { header } => {
+                write!(f, "the shared-secret header \"{header}\" does not hold the configured secret")
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// A setup mistake: it fails at once, when the verifier is built, never per request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// No secret was configured (an empty list, or a missing environment variable).
+    NoSecret,
+    /// A configured secret is empty.
+    EmptySecret,
+    /// A configured secret is only whitespace.
+    BlankSecret,
+    /// An allowed-environments list was given but it is empty (nothing could ever pass).
+    NoEnvironments,
+    /// The shared-secret header name is empty or not a valid header name.
+    InvalidHeaderName,
+    /// A numeric setting is out of range; the text names it.
+    OutOfRange(&'static str),
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ConfigError::NoSecret => "no secret configured: is the environment variable that holds it set?",
+            ConfigError::EmptySecret => {
+                "a configured secret is empty: is the environment variable that holds it set?"
+            }
+            ConfigError::BlankSecret => "a configured secret is only whitespace",
+            ConfigError::NoEnvironments => {
+                "the list of allowed environments is empty: nothing could ever pass"
+            }
+            ConfigError::InvalidHeaderName => "the header name is empty or not a valid HTTP header name",
+            ConfigError::OutOfRange(what) => what,
+        })
+    }
+}
+
+impl std::error::Error for ConfigError {}

@@ -1,0 +1,332 @@
+//! Hygraph signed webhooks: header `gcms-signature: sign=<base64>, env=<name>, t=<ms>`, the MAC
+//! of `JSON.stringify({Body, EnvironmentName, TimeStamp})` under the webhook's secret key.
+//!
+//! - [`Verifier`]: the strict API (what the README recommends): a raw body, one or more secrets,
+//!   a time window, allowed environments, and an [`Error`] that says what failed.
+//! - [`compat`]: the drop-in semantics of `@hygraph/utils` `verifyWebhookSignature`.
+//! - [`sign`]: the header for a body, as Hygraph would send it.
+
+pub mod compat;
+pub mod envelope;
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
+
+use crate::ecma::is_valid_json;
+use crate::ecma::quote::{has_html, Style};
+use crate::error::{ConfigError, Error};
+use crate::secret::{Secret, Secrets};
+use envelope::{mac_one, matching_secret, Parts};
+
+/// The header Hygraph signs with.
+pub const HEADER: &str = "gcms-signature";
+/// The default time window, in seconds, both directions.
+pub const DEFAULT_TOLERANCE_SECS: u64 = 300;
+/// The longest header the strict parser reads.
+pub const MAX_HEADER_LEN: usize = 1024;
+/// The largest tolerance accepted (about 100 years): beyond it, turn the window off instead.
+pub const MAX_TOLERANCE_SECS: u64 = 3_153_600_000;
+
+/// A strictly parsed `gcms-signature` header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SignatureHeader<'a> {
+    /// The decoded MAC.
+    pub sign: [u8; 32],
+    /// The environment name.
+    pub environment: &'a str,
+    /// `t`, milliseconds since the Unix epoch.
+    pub timestamp_ms: u64,
+}
+
+/// Decodes canonical, padded, standard base64 of exactly 32 bytes; nothing else. Canonical
+/// encodings are one-to-one with MACs, so this agrees with the reference's string comparison.
+pub(crate) fn decode_sign(s: &[u8]) -> Option<[u8; 32]> {
+    if s.len() != 44 {
+        return None;
+    }
+    let mut buf = [0u8; 36];
+    match STANDARD.decode_slice(s, &mut buf) {
+        Ok(32) => {
+            let mut out = [0u8; 32];
+            out.copy_from_slice(&buf[..32]);
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+/// Parses a header by the strict grammar of contract §2b: comma-separated `key=value` fields,
+/// spaces around commas allowed, any order, `sign`, `env` and `t` exactly once each, unknown
+/// keys ignored; at most [`MAX_HEADER_LEN`] bytes.
+pub fn parse_header(header: &str) -> Result<SignatureHeader<'_>, Error> {
+    if header.trim_matches(|c| c == ' ' || c == '\t').is_empty() {
+        return Err(Error::MissingSignature);
+    }
+    if header.len() > MAX_HEADER_LEN {
+        return Err(Error::MalformedSignature("it is longer than 1024 bytes"));
+    }
+    let (mut sign, mut env, mut t) = (None, None, None);
+    for field in header.split(',') {
+        let field = field.trim_matches(' ');
+        if field.is_empty() {
+            return Err(Error::MalformedSignature("it has an empty field (two commas in a row?)"));
+        }
+        let Some((key, value)) = field.split_once('=') else {
+            return Err(Error::MalformedSignature("a field is not of the form key=value"));
+        };
+        let slot = match key {
+            "sign" => &mut sign,
+            "env" => &mut env,
+            "t" => &mut t,
+            _ => continue,
+        };
+        if slot.replace(value).is_some() {
+            return Err(Error::MalformedSignature("a field (sign, env or t) appears twice"));
+        }
+    }
+    let sign = sign.ok_or(Error::MalformedSignature("there is no sign= field"))?;
+    let environment = env.ok_or(Error::MalformedSignature("there is no env= field"))?;
+    let t = t.ok_or(Error::MalformedSignature("there is no t= field"))?;
+    let sign = decode_sign(sign.as_bytes())
+        .ok_or(Error::MalformedSignature("sign= is not padded standard base64 of 32 bytes"))?;
+    if environment.is_empty() {
+        return Err(Error::MalformedSignature("env= is empty"));
+    }
+    if environment.chars().any(char::is_control) {
+        return Err(Error::MalformedSignature("env= holds a control character"));
+    }
+    if t.is_empty() || t.len() > 16 || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::MalformedSignature("t= is not 1 to 16 digits of milliseconds"));
+    }
+    let timestamp_ms = t.parse::<u64>().map_err(|_| Error::MalformedSignature("t= is not a number"))?;
+    Ok(SignatureHeader { sign, environment, timestamp_ms })
+}
+
+/// Which spelling of the body the signature covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Spelling {
+    /// `JSON.stringify` of the body string as it is.
+    Js,
+    /// The body with `<`, `>`, `&`, U+2028, U+2029 written as `\u003c` etc. first (how Hygraph's
+    /// server spells a body that was since parsed or re-serialized).
+    HtmlEscaped,
+}
+
+/// A delivery that passed every check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verified {
+    /// The environment named in the header.
+    pub environment: String,
+    /// `t` from the header, milliseconds since the Unix epoch.
+    pub timestamp_ms: u64,
+    /// Which configured secret matched (its index).
+    pub secret_index: usize,
+    /// Which spelling of the body matched.
+    pub spelling: Spelling,
+    sign: [u8; 32],
+}
+
+impl Verified {
+    /// The replay-guard key of this delivery: hex SHA-256 of the header's `sign` value.
+    pub fn replay_key(&self) -> String {
+        crate::replay::key_for_sign(STANDARD.encode(self.sign).as_bytes())
+    }
+}
+
+/// Strict verification (contract §2b). Build it once, at start-up; configuration mistakes fail
+/// there, not per request.
+///
+/// ```
+/// use hookseal::hygraph::{sign, Verifier};
+/// use hookseal::Secret;
+///
+/// let secret = Secret::new("my-webhook-secret")?;
+/// let header = sign(&secret, r#"{"operation":"create"}"#, "master", 1_700_000_000_000);
+/// let verifier = Verifier::new(["my-webhook-secret"])?;
+/// let ok = verifier.verify_at(br#"{"operation":"create"}"#, &header, 1_700_000_060_000)?;
+/// assert_eq!(ok.environment, "master");
+/// assert_eq!(ok.secret_index, 0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Verifier {
+    secrets: Secrets,
+    tolerance_secs: Option<u64>,
+    environments: Option<Vec<String>>,
+}
+
+impl Verifier {
+    /// A verifier for one or more secrets, with the default tolerance of 300 s and any
+    /// environment allowed.
+    pub fn new<I, S>(secrets: I) -> Result<Self, ConfigError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<[u8]>,
+    {
+        Ok(Self::from_secrets(Secrets::new(secrets)?))
+    }
+
+    /// A verifier over secrets already checked.
+    pub fn from_secrets(secrets: Secrets) -> Self {
+        Verifier { secrets, tolerance_secs: Some(DEFAULT_TOLERANCE_SECS), environments: None }
+    }
+
+    /// The time window in seconds, both directions; `None` turns it off.
+    pub fn tolerance(mut self, secs: Option<u64>) -> Result<Self, ConfigError> {
+        if secs.is_some_and(|s| s > MAX_TOLERANCE_SECS) {
+            return Err(ConfigError::OutOfRange(
+                "tolerance is beyond 100 years: turn the window off instead",
+            ));
+        }
+        self.tolerance_secs = secs;
+        Ok(self)
+    }
+
+    /// Only these environments pass (after the MAC is checked).
+    pub fn environments<I, S>(mut self, names: I) -> Result<Self, ConfigError>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let v: Vec<String> = names.into_iter().map(Into::into).collect();
+        if v.is_empty() {
+            return Err(ConfigError::NoEnvironments);
+        }
+        self.environments = Some(v);
+        Ok(self)
+    }
+
+    /// The configured tolerance in seconds (`None`: no window).
+    pub fn tolerance_secs(&self) -> Option<u64> {
+        self.tolerance_secs
+    }
+
+    /// The configured secrets.
+    pub fn secrets(&self) -> &Secrets {
+        &self.secrets
+    }
+
+    /// Verifies `raw` (the body exactly as received) against `header` at the current time.
+    pub fn verify(&self, raw: &[u8], header: &str) -> Result<Verified, Error> {
+        self.verify_at(raw, header, now_ms())
+    }
+
+    /// Verifies at `now_ms` (milliseconds since the Unix epoch). Checks run in this order and
+    /// stop at the first failure: header, body encoding, MAC, environment, timestamp.
+    pub fn verify_at(&self, raw: &[u8], header: &str, now_ms: u64) -> Result<Verified, Error> {
+        let h = parse_header(header)?;
+        if let Err(e) = std::str::from_utf8(raw) {
+            return Err(Error::MalformedBody { valid_up_to: e.valid_up_to() });
+        }
+        let parts = Parts {
+            body: (!raw.is_empty()).then_some(raw),
+            environment: h.environment.as_bytes(),
+            timestamp: h.timestamp_ms as f64,
+        };
+        let (secret_index, spelling) =
+            match_envelope(self.secrets.as_slice(), &parts, &h.sign).ok_or(Error::SignatureMismatch)?;
+        if let Some(allowed) = &self.environments {
+            if !allowed.iter().any(|e| e == h.environment) {
+                return Err(Error::EnvironmentNotAllowed { environment: h.environment.to_owned() });
+            }
+        }
+        if let Some(tol) = self.tolerance_secs {
+            check_window(h.timestamp_ms, now_ms, tol)?;
+        }
+        Ok(Verified {
+            environment: h.environment.to_owned(),
+            timestamp_ms: h.timestamp_ms,
+            secret_index,
+            spelling,
+            sign: h.sign,
+        })
+    }
+}
+
+/// The time-window rule: `t` may be at most `tolerance_secs` before or after `now_ms`.
+pub fn check_window(timestamp_ms: u64, now_ms: u64, tolerance_secs: u64) -> Result<(), Error> {
+    let tol_ms = u128::from(tolerance_secs) * 1000;
+    if now_ms >= timestamp_ms {
+        let age = u128::from(now_ms - timestamp_ms);
+        if age > tol_ms {
+            let skew_secs = (now_ms - timestamp_ms) / 1000;
+            return Err(Error::TimestampTooOld { skew_secs, tolerance_secs });
+        }
+    } else {
+        let ahead = u128::from(timestamp_ms - now_ms);
+        if ahead > tol_ms {
+            let skew_secs = (timestamp_ms - now_ms) / 1000;
+            return Err(Error::TimestampInFuture { skew_secs, tolerance_secs });
+        }
+    }
+    Ok(())
+}
+
+/// Tries the JS spelling of the envelope and, when it fails and the body is JSON holding HTML
+/// characters, the HTML-escaped spelling (contract §2).
+pub(crate) fn match_envelope(
+    secrets: &[Secret],
+    parts: &Parts<'_>,
+    sign: &[u8; 32],
+) -> Option<(usize, Spelling)> {
+    if let Some(i) = matching_secret(secrets, parts, Style::Js, sign) {
+        return Some((i, Spelling::Js));
+    }
+    let body = parts.body?;
+    if has_html(body) && is_valid_json(body) {
+        if let Some(i) = matching_secret(secrets, parts, Style::Html, sign) {
+            return Some((i, Spelling::HtmlEscaped));
+        }
+    }
+    None
+}
+
+/// The current time in milliseconds since the Unix epoch (0 if the clock is before it).
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
+/// The `gcms-signature` header Hygraph would send for `body` (the raw body text) in
+/// `environment` at `timestamp_ms`.
+pub fn sign(secret: &Secret, body: &str, environment: &str, timestamp_ms: u64) -> String {
+    let parts = Parts {
+        body: (!body.is_empty()).then_some(body.as_bytes()),
+        environment: environment.as_bytes(),
+        timestamp: timestamp_ms as f64,
+    };
+    let mac = mac_one(secret, &parts, Style::Js);
+    format!("sign={}, env={}, t={}", STANDARD.encode(mac), environment, timestamp_ms)
+}
+
+/// The base64 MAC of the envelope for these parts under `secret` (what `sign=` holds). For
+/// tools that show a diagnosis; verification compares decoded bytes instead.
+pub fn envelope_mac(
+    secret: &Secret,
+    body: Option<&[u8]>,
+    environment: &[u8],
+    timestamp: f64,
+    spelling: Spelling,
+) -> [u8; 32] {
+    let style = match spelling {
+        Spelling::Js => Style::Js,
+        Spelling::HtmlEscaped => Style::Html,
+    };
+    mac_one(secret, &Parts { body, environment, timestamp }, style)
+}
+
+/// SHA-256, hex encoded (lower case).
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    let d = Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in d {
+        s.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+        s.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+    }
+    s
+}

@@ -1,0 +1,36 @@
+//! # hookseal
+//!
+//! Prove that a webhook request really came from the service you trust.
+//!
+//! - [`hygraph`]: Hygraph's `gcms-signature` (HMAC-SHA256 over a JSON envelope), byte-exact
+//!   with the reference `@hygraph/utils`, compared in constant time, with a time window, several
+//!   secrets for rotation, and a drop-in mode ([`hygraph::compat`]).
+//! - [`shared_secret`]: the shared-secret header of Hasura Actions and Event Triggers, compared
+//!   in constant time without leaking the secret's length.
+//! - [`replay`]: a retry-safe replay guard.
+//! - [`ecma`]: ECMAScript serialization exact to the byte (`JSON.stringify`, `Number::toString`,
+//!   `parseInt`), which the envelope depends on.
+//!
+//! Every failure is an [`Error`] with a stable [`Error::code`]; setup mistakes are
+//! [`ConfigError`]s, raised when the verifier is built. Nothing here panics on any input.
+//!
+//! ```
+//! use hookseal::hygraph::Verifier;
+//!
+//! let verifier = Verifier::new(["secret-from-the-hygraph-webhook-settings"])?;
+//! let err = verifier.verify(b"{}", "sign=AAAA, env=master, t=1").unwrap_err();
+//! assert_eq!(err.code(), "malformed_signature");
+//! # Ok::<(), hookseal::ConfigError>(())
+//! ```
+
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+pub mod ecma;
+mod error;
+pub mod hygraph;
+pub mod replay;
+mod secret;
+pub mod shared_secret;
+
+pub use error::{ConfigError, Error};
+pub use secret::{Secret, Secrets};
