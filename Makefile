@@ -59,7 +59,7 @@ test: test-rust test-node test-python ## run every suite: Rust (core, CLI, vecto
 
 .PHONY: test-rust
 test-rust: ## Rust tests: core, conformance vectors, CLI
-	$(CARGO) test --workspace --quiet
+	$(CARGO) test --quiet
 
 .PHONY: test-node
 test-node: build-node ## Node tests (node --test), vectors and differential tests against @hygraph/utils

@@ -1,0 +1,1 @@
+//! Node face of hookseal (napi-rs).

@@ -1,0 +1,1 @@
+//! Python face of hookseal (pyo3).
