@@ -27,6 +27,7 @@
 
 pub mod ecma;
 mod error;
+pub mod explain;
 pub mod hygraph;
 pub mod replay;
 mod secret;
