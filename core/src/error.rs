@@ -43,6 +43,9 @@ pub enum Error {
     },
     /// This delivery was already accepted.
     Replayed,
+    /// A Hasura Action or Event Trigger payload does not have the expected shape; the text
+    /// names the field.
+    MalformedPayload(String),
     /// The shared-secret header is absent (or empty).
     MissingSecret {
         /// The header that was looked up (lower case).
@@ -67,6 +70,7 @@ impl Error {
             Error::TimestampTooOld { .. } => "timestamp_too_old",
             Error::TimestampInFuture { .. } => "timestamp_in_future",
             Error::Replayed => "replayed",
+            Error::MalformedPayload(_) => "malformed_payload",
             Error::MissingSecret { .. } => "missing_secret",
             Error::SecretMismatch { .. } => "secret_mismatch",
         }
@@ -82,6 +86,7 @@ impl Error {
         "timestamp_too_old",
         "timestamp_in_future",
         "replayed",
+        "malformed_payload",
         "missing_secret",
         "secret_mismatch",
     ];
@@ -137,6 +142,7 @@ impl fmt::Display for Error {
                  {tolerance_secs} s (check this machine's clock)"
             ),
             Error::Replayed => f.write_str("this delivery was already accepted (replay)"),
+            Error::MalformedPayload(text) => f.write_str(text),
             Error::MissingSecret { header } => {
                 write!(f, "the shared-secret header \"{header}\" is missing or empty")
             }

@@ -8,6 +8,7 @@
 //! - [`shared_secret`]: the shared-secret header of Hasura Actions and Event Triggers, compared
 //!   in constant time without leaking the secret's length.
 //! - [`replay`]: a retry-safe replay guard.
+//! - [`hasura`]: Action error bodies, cacheable auth-webhook answers, payload shape checks.
 //! - [`ecma`]: ECMAScript serialization exact to the byte (`JSON.stringify`, `Number::toString`,
 //!   `parseInt`), which the envelope depends on.
 //!
@@ -28,6 +29,7 @@
 pub mod ecma;
 mod error;
 pub mod explain;
+pub mod hasura;
 pub mod hygraph;
 pub mod replay;
 mod secret;

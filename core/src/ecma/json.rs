@@ -72,6 +72,14 @@ impl JsObject {
         }
     }
 
+    /// The value of property `key` (WTF-8), if any.
+    pub fn get(&self, key: &[u8]) -> Option<&JsValue> {
+        if let Some(index) = &self.index {
+            return index.get(key).map(|&i| &self.entries[i].1);
+        }
+        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
     /// Number of properties.
     pub fn len(&self) -> usize {
         self.entries.len()
