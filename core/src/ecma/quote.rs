@@ -42,59 +42,67 @@ pub(crate) enum Style {
 }
 
 const BLOCK: usize = 64;
-const STAGE: usize = 4096;
-/// Runs at least this long are hashed from the input instead of being copied.
-const DIRECT: usize = 256;
+/// Staged bytes are handed to the sink once this many have gathered.
+const STAGE: usize = 8192;
+/// Room past `STAGE` for one block's worst case (64 bytes, each escaped to 7) plus the overrun
+/// of a fixed-size 64-byte copy.
+const SLACK: usize = BLOCK * 7 + BLOCK + 16;
 
-struct Stage<'s, S: Sink + ?Sized> {
-    sink: &'s mut S,
-    buf: [u8; STAGE],
-    len: usize,
+/// Clean input is handed to the sink in pieces of this size, so the MAC reads it from L1.
+const DIRECT_CHUNK: usize = 16 * 1024;
+
+/// The second byte of the two-byte escapes (`\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`); 0 for none.
+const SHORT: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b'"' as usize] = b'"';
+    t[b'\\' as usize] = b'\\';
+    t[0x08] = b'b';
+    t[0x0C] = b'f';
+    t[b'\n' as usize] = b'n';
+    t[b'\r' as usize] = b'r';
+    t[b'\t' as usize] = b't';
+    t
+};
+
+#[inline(always)]
+fn hit<const HTML: bool>(c: u8) -> bool {
+    let mut hit = (c < 0x20) | (c == b'"') | (c == b'\\') | (c == 0xED);
+    if HTML {
+        hit |= (c == b'<') | (c == b'>') | (c == b'&') | (c == 0xE2);
+    }
+    hit
 }
 
-impl<S: Sink + ?Sized> Stage<'_, S> {
-    #[inline]
-    fn flush(&mut self) {
-        if self.len > 0 {
-            self.sink.put(&self.buf[..self.len]);
-            self.len = 0;
-        }
-    }
-
-    #[inline]
-    fn run(&mut self, bytes: &[u8]) {
-        if bytes.len() >= DIRECT {
-            self.flush();
-            self.sink.put(bytes);
-            return;
-        }
-        if self.len + bytes.len() > STAGE {
-            self.flush();
-        }
-        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
-        self.len += bytes.len();
-    }
-
-    #[inline]
-    fn small(&mut self, bytes: &[u8]) {
-        if self.len + bytes.len() > STAGE {
-            self.flush();
-        }
-        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
-        self.len += bytes.len();
-    }
+/// Whether any byte of `bytes` may need an escape (a vectorized OR-reduction).
+#[inline(always)]
+fn any_hit<const HTML: bool>(bytes: &[u8]) -> bool {
+    bytes.iter().fold(false, |a, &c| a | hit::<HTML>(c))
 }
 
-/// Bit `i` set when `block[i]` may need an escape.
+/// Bit `i` set when `block[i]` may need an escape; 0 for a clean block.
+///
+/// The per-byte test writes 0/1 into a byte array, a loop LLVM turns into vector compares; a
+/// clean block is then found with a few ORs. Only a block with a hit pays for building the bit
+/// mask: each 8 flag bytes are gathered into 8 bits with one multiply (bit `j` of the product's
+/// top byte is flag byte `j`; the other partial products fall below bit 56 or past bit 63).
 #[inline(always)]
 fn mask<const HTML: bool>(block: &[u8; BLOCK]) -> u64 {
+    if !any_hit::<HTML>(block) {
+        return 0;
+    }
+    let mut flags = [0u8; BLOCK];
+    for (f, &c) in flags.iter_mut().zip(block.iter()) {
+        *f = u8::from(hit::<HTML>(c));
+    }
+    let mut words = [0u64; BLOCK / 8];
+    for (w, chunk) in words.iter_mut().zip(flags.chunks_exact(8)) {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(chunk);
+        *w = u64::from_le_bytes(b);
+    }
     let mut m = 0u64;
-    for (i, &c) in block.iter().enumerate() {
-        let mut hit = (c < 0x20) | (c == b'"') | (c == b'\\') | (c == 0xED);
-        if HTML {
-            hit |= (c == b'<') | (c == b'>') | (c == b'&') | (c == 0xE2);
-        }
-        m |= (hit as u64) << i;
+    for (k, w) in words.iter().enumerate() {
+        m |= (w.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * k);
     }
     m
 }
@@ -189,50 +197,119 @@ pub(crate) fn quote_inner<S: Sink + ?Sized>(s: &[u8], style: Style, sink: &mut S
     }
 }
 
+/// Blocks without an escape are hashed straight from the input (`direct`). From the first
+/// escape on, output is gathered in `buf`: each clean segment is moved with one fixed-size
+/// 64-byte copy (the block sits in a 128-byte scratch array, so the copy never reads past it)
+/// and the cursor advances by the segment's real length. Once `buf` is full and the input runs
+/// clean again, it goes back to direct hashing.
 fn quote_impl<S: Sink + ?Sized, const HTML: bool>(s: &[u8], sink: &mut S) {
-    let mut st = Stage { sink, buf: [0; STAGE], len: 0 };
-    let mut run_start = 0usize;
+    let mut buf = [0u8; STAGE + SLACK];
+    let mut len = 0usize;
+    let mut direct: Option<usize> = Some(0);
+    let mut skip = 0usize;
     let mut esc = [0u8; 16];
-    let mut handle = |st: &mut Stage<'_, S>, run_start: &mut usize, i: usize| {
-        if i < *run_start {
-            return; // inside a sequence an earlier escape consumed
-        }
-        if let Some((n, used)) = escape_at(s, i, HTML, &mut esc) {
-            st.run(&s[*run_start..i]);
-            st.small(&esc[..n]);
-            *run_start = i + used;
-        }
-    };
-    let mut chunks = s.chunks_exact(BLOCK);
+    let mut tail = [b'a'; 2 * BLOCK];
+    let n = s.len();
     let mut base = 0usize;
-    for block in &mut chunks {
-        let block: &[u8; BLOCK] = match block.try_into() {
-            Ok(b) => b,
-            Err(_) => break,
+    while base < n {
+        // Long clean stretches: test 256 bytes at a time while hashing straight from the input.
+        if let (Some(from), 0) = (direct, skip) {
+            if base + 4 * BLOCK <= n && !any_hit::<HTML>(&s[base..base + 4 * BLOCK]) {
+                base += 4 * BLOCK;
+                if base - from >= DIRECT_CHUNK {
+                    sink.put(&s[from..base]);
+                    direct = Some(base);
+                }
+                continue;
+            }
+        }
+        let take = (n - base).min(BLOCK);
+        // A 128-byte window starting at the block: the input itself while it is long enough
+        // (no copy, so no store-to-load stall), else a padded copy of what is left.
+        let blk: &[u8] = if base + 2 * BLOCK <= n {
+            &s[base..base + 2 * BLOCK]
+        } else {
+            tail.fill(b'a');
+            tail[..n - base].copy_from_slice(&s[base..]);
+            &tail
         };
-        let mut m = mask::<HTML>(block);
-        while m != 0 {
-            let bit = m.trailing_zeros() as usize;
-            handle(&mut st, &mut run_start, base + bit);
-            m &= m - 1;
+        let head: &[u8; BLOCK] = match blk[..BLOCK].try_into() {
+            Ok(h) => h,
+            Err(_) => return,
+        };
+        let mut m = mask::<HTML>(head);
+        if take < BLOCK {
+            m &= (1u64 << take) - 1;
         }
-        base += BLOCK;
-    }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut block = [b'a'; BLOCK];
-        block[..rest.len()].copy_from_slice(rest);
-        let mut m = mask::<HTML>(&block) & ((1u64 << rest.len()) - 1);
-        while m != 0 {
-            let bit = m.trailing_zeros() as usize;
-            handle(&mut st, &mut run_start, base + bit);
-            m &= m - 1;
+        if m == 0 && skip == 0 {
+            if let Some(from) = direct {
+                // Hash clean input while it is still in L1, not in one pass at the end.
+                if base + take - from >= DIRECT_CHUNK {
+                    sink.put(&s[from..base + take]);
+                    direct = Some(base + take);
+                }
+            } else {
+                buf[len..len + BLOCK].copy_from_slice(&blk[..BLOCK]);
+                len += take;
+                if len >= STAGE {
+                    sink.put(&buf[..len]);
+                    len = 0;
+                    direct = Some(base + take);
+                }
+            }
+            base += take;
+            continue;
         }
+        if let Some(from) = direct.take() {
+            sink.put(&s[from..base]);
+        }
+        let mut pos = skip;
+        skip = 0;
+        while m != 0 {
+            let i = m.trailing_zeros() as usize;
+            m &= m - 1;
+            if i < pos {
+                continue; // consumed by the escape before it
+            }
+            let c = blk[i];
+            let e = SHORT[c as usize];
+            if e != 0 {
+                buf[len..len + BLOCK].copy_from_slice(&blk[pos..pos + BLOCK]);
+                len += i - pos;
+                buf[len] = b'\\';
+                buf[len + 1] = e;
+                len += 2;
+                pos = i + 1;
+                continue;
+            }
+            if let Some((k, used)) = escape_at(s, base + i, HTML, &mut esc) {
+                buf[len..len + BLOCK].copy_from_slice(&blk[pos..pos + BLOCK]);
+                len += i - pos;
+                buf[len..len + 16].copy_from_slice(&esc);
+                len += k;
+                pos = i + used;
+                if pos > take {
+                    skip = pos - take;
+                    pos = take;
+                }
+            }
+        }
+        if pos < take {
+            buf[len..len + BLOCK].copy_from_slice(&blk[pos..pos + BLOCK]);
+            len += take - pos;
+        }
+        if len >= STAGE {
+            sink.put(&buf[..len]);
+            len = 0;
+        }
+        base += take;
     }
-    if run_start < s.len() {
-        st.run(&s[run_start..]);
+    if let Some(from) = direct {
+        sink.put(&s[from..]);
     }
-    st.flush();
+    if len > 0 {
+        sink.put(&buf[..len]);
+    }
 }
 
 /// `JSON.stringify(s)` for a WTF-8 string, appended to `out`.

@@ -218,8 +218,9 @@ impl Verifier {
     /// stop at the first failure: header, body encoding, MAC, environment, timestamp.
     pub fn verify_at(&self, raw: &[u8], header: &str, now_ms: u64) -> Result<Verified, Error> {
         let h = parse_header(header)?;
-        if let Err(e) = std::str::from_utf8(raw) {
-            return Err(Error::MalformedBody { valid_up_to: e.valid_up_to() });
+        if simdutf8::basic::from_utf8(raw).is_err() {
+            let valid_up_to = std::str::from_utf8(raw).err().map_or(0, |e| e.valid_up_to());
+            return Err(Error::MalformedBody { valid_up_to });
         }
         let parts = Parts {
             body: (!raw.is_empty()).then_some(raw),
