@@ -79,6 +79,21 @@ demo: ## the main job end to end: sign a payload and verify it through the core
 bench: ## benchmarks against the peers, written to bench/results.md
 	$(CARGO) bench -p hookseal --bench verify
 
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := strict_header compat_header js_serialization envelope_stream strict_verify
+# cargo-fuzz needs a nightly compiler; without one, RUSTC_BOOTSTRAP=1 lets stable build it.
+FUZZ_CARGO := $(shell rustup toolchain list 2>/dev/null | grep -q nightly && echo "cargo +nightly" || echo "env RUSTC_BOOTSTRAP=1 cargo")
+
+.PHONY: fuzz
+fuzz: ## run every fuzz target for FUZZ_SECONDS (default 60) each, seeded from tests/vectors
+	command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
+	python3 fuzz/seed.py
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+	  echo "== $$t"; \
+	  $(FUZZ_CARGO) fuzz run -O $$t corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 2>&1 \
+	    | grep -E "^(Done|stat::number_of_executed_units)|ERROR|panicked" ; \
+	done
+
 .PHONY: lint
 lint: ## rustfmt check and clippy -D warnings
 	$(CARGO) fmt --all -- --check
