@@ -149,3 +149,45 @@ fn parse_int_vectors() {
         assert!(same, "parseInt({:?}) = {got:e}, want {:e}", c["input"], f64::from_bits(want));
     }
 }
+
+/// A catalogue field: a string, or `{"repeat": s, "times": n}` for huge inputs.
+fn materialize(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Object(o) => {
+            let unit = o["repeat"].as_str().unwrap();
+            Some(unit.repeat(o["times"].as_u64().unwrap() as usize))
+        }
+        _ => None,
+    }
+}
+
+#[test]
+fn bad_input_catalogue() {
+    let file = load("bad-input.json");
+    let secret = file["secret"].as_str().unwrap();
+    let now = file["now"].as_u64().unwrap();
+    let verifier = hookseal::hygraph::Verifier::new([secret])
+        .unwrap()
+        .tolerance(Some(file["tolerance"].as_u64().unwrap()))
+        .unwrap();
+    let secrets = Secrets::new([secret]).unwrap();
+    let cases = file["cases"].as_array().unwrap();
+    assert!(cases.len() >= 40);
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let signature: Option<Vec<u8>> = wtf8(case, "signature").or_else(|| materialize(&case["signature"]).map(String::into_bytes));
+        let body: Vec<u8> = match case.get("bodyHex").and_then(Value::as_str) {
+            Some(hex) => (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect(),
+            None => materialize(&case["body"]).unwrap().into_bytes(),
+        };
+        let drop_in = compat::verify(&secrets, signature.as_deref(), Some(&body), None);
+        assert_eq!(drop_in, case["dropIn"].as_bool().unwrap(), "{name}: drop-in");
+        let header = signature.as_deref().map(String::from_utf8_lossy).unwrap_or_default();
+        let strict = match verifier.verify_at(&body, &header, now) {
+            Ok(_) => "ok",
+            Err(e) => e.code(),
+        };
+        assert_eq!(strict, case["strict"].as_str().unwrap(), "{name}: strict");
+    }
+}
