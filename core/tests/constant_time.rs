@@ -17,7 +17,8 @@ fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// Names that hold a MAC, a tag, a digest of a secret or a secret's bytes in the core.
-const SUSPICIOUS: [&str; 9] = ["sign", "mac", "tag", "digest", "digests", "expected", "secret", "expose()", "got"];
+const SUSPICIOUS: [&str; 9] =
+    ["sign", "mac", "tag", "digest", "digests", "expected", "secret", "expose()", "got"];
 
 fn is_word(c: char) -> bool {
     c.is_alphanumeric() || c == '_' || c == '(' || c == ')' || c == '.' || c == '*' || c == '&'

@@ -176,9 +176,12 @@ fn bad_input_catalogue() {
     assert!(cases.len() >= 40);
     for case in cases {
         let name = case["name"].as_str().unwrap();
-        let signature: Option<Vec<u8>> = wtf8(case, "signature").or_else(|| materialize(&case["signature"]).map(String::into_bytes));
+        let signature: Option<Vec<u8>> =
+            wtf8(case, "signature").or_else(|| materialize(&case["signature"]).map(String::into_bytes));
         let body: Vec<u8> = match case.get("bodyHex").and_then(Value::as_str) {
-            Some(hex) => (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect(),
+            Some(hex) => {
+                (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect()
+            }
             None => materialize(&case["body"]).unwrap().into_bytes(),
         };
         let drop_in = compat::verify(&secrets, signature.as_deref(), Some(&body), None);

@@ -142,12 +142,17 @@ pub fn json_number(x: f64) -> String {
 }
 
 pub(crate) fn json_number_into(x: f64, out: &mut Vec<u8>) {
+    out.extend_from_slice(json_number_with(x, &mut ryu_js::Buffer::new()).as_bytes());
+}
+
+/// How `JSON.stringify` writes `x`, formatted in `buf` (no allocation).
+pub(crate) fn json_number_with(x: f64, buf: &mut ryu_js::Buffer) -> &str {
     if !x.is_finite() {
-        out.extend_from_slice(b"null");
+        "null"
     } else if x == 0.0 {
-        out.push(b'0');
+        "0" // also -0
     } else {
-        out.extend_from_slice(ryu_js::Buffer::new().format_finite(x).as_bytes());
+        buf.format_finite(x)
     }
 }
 

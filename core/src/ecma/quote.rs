@@ -191,124 +191,183 @@ fn escape_at(s: &[u8], i: usize, html: bool, out: &mut [u8; 16]) -> Option<(usiz
 
 /// Writes the contents of `JSON.stringify(s)` without the surrounding quotes.
 pub(crate) fn quote_inner<S: Sink + ?Sized>(s: &[u8], style: Style, sink: &mut S) {
-    match style {
-        Style::Js => quote_impl::<S, false>(s, sink),
-        Style::Html => quote_impl::<S, true>(s, sink),
+    with_stage(s.len(), sink, |st| st.quote(s, style));
+}
+
+/// Runs `f` with a staging buffer in front of `sink` whose size suits about `len` bytes of
+/// output (the buffer is zeroed on every call, so short outputs get a short one), then flushes.
+#[inline]
+pub(crate) fn with_stage<S: Sink + ?Sized>(len: usize, sink: &mut S, f: impl FnOnce(&mut dyn Staging)) {
+    if len < 400 {
+        let mut st = Stage::<S, { 512 + SLACK }> { sink, buf: [0; 512 + SLACK], len: 0 };
+        f(&mut st);
+        st.flush();
+    } else {
+        let mut st = Stage::<S, { STAGE + SLACK }> { sink, buf: [0; STAGE + SLACK], len: 0 };
+        f(&mut st);
+        st.flush();
     }
 }
 
-/// Blocks without an escape are hashed straight from the input (`direct`). From the first
-/// escape on, output is gathered in `buf`: each clean segment is moved with one fixed-size
-/// 64-byte copy (the block sits in a 128-byte scratch array, so the copy never reads past it)
-/// and the cursor advances by the segment's real length. Once `buf` is full and the input runs
-/// clean again, it goes back to direct hashing.
-fn quote_impl<S: Sink + ?Sized, const HTML: bool>(s: &[u8], sink: &mut S) {
-    let mut buf = [0u8; STAGE + SLACK];
-    let mut len = 0usize;
-    let mut direct: Option<usize> = Some(0);
-    let mut skip = 0usize;
-    let mut esc = [0u8; 16];
-    let mut tail = [b'a'; 2 * BLOCK];
-    let n = s.len();
-    let mut base = 0usize;
-    while base < n {
-        // Long clean stretches: test 256 bytes at a time while hashing straight from the input.
-        if let (Some(from), 0) = (direct, skip) {
-            if base + 4 * BLOCK <= n && !any_hit::<HTML>(&s[base..base + 4 * BLOCK]) {
-                base += 4 * BLOCK;
-                if base - from >= DIRECT_CHUNK {
-                    sink.put(&s[from..base]);
-                    direct = Some(base);
+/// What the envelope writer needs from a staging buffer.
+pub(crate) trait Staging {
+    /// Appends a few bytes (at most a few hundred).
+    fn put(&mut self, bytes: &[u8]);
+    /// Appends the contents of `JSON.stringify(s)`.
+    fn quote(&mut self, s: &[u8], style: Style);
+}
+
+/// A buffer of `N` bytes in front of a sink; output is handed on in pieces of `N - SLACK`.
+struct Stage<'s, S: Sink + ?Sized, const N: usize> {
+    sink: &'s mut S,
+    buf: [u8; N],
+    len: usize,
+}
+
+impl<S: Sink + ?Sized, const N: usize> Stage<'_, S, N> {
+    const LIMIT: usize = N - SLACK;
+
+    #[inline]
+    fn flush(&mut self) {
+        if self.len > 0 {
+            self.sink.put(&self.buf[..self.len]);
+            self.len = 0;
+        }
+    }
+
+    /// Blocks without an escape are hashed straight from the input (`direct`), once the stage
+    /// is empty. Otherwise output is gathered in `buf`: each clean segment is moved with one
+    /// fixed-size 64-byte copy (from a 128-byte window, so the copy never reads past it) and the
+    /// cursor advances by the segment's real length. Once `buf` is full and the input runs clean
+    /// again, it goes back to direct hashing.
+    fn quote_impl<const HTML: bool>(&mut self, s: &[u8]) {
+        let stage = Self::LIMIT;
+        let mut direct: Option<usize> = if self.len == 0 { Some(0) } else { None };
+        let mut skip = 0usize;
+        let mut esc = [0u8; 16];
+        let mut tail = [b'a'; 2 * BLOCK];
+        let n = s.len();
+        let mut base = 0usize;
+        let Stage { sink, buf, len } = self;
+        let sink = &mut **sink;
+        while base < n {
+            // Long clean stretches: test 256 bytes at a time while hashing straight from the input.
+            if let (Some(from), 0) = (direct, skip) {
+                if base + 4 * BLOCK <= n && !any_hit::<HTML>(&s[base..base + 4 * BLOCK]) {
+                    base += 4 * BLOCK;
+                    if base - from >= DIRECT_CHUNK {
+                        sink.put(&s[from..base]);
+                        direct = Some(base);
+                    }
+                    continue;
                 }
+            }
+            let take = (n - base).min(BLOCK);
+            // A 128-byte window starting at the block: the input itself while it is long enough
+            // (no copy, so no store-to-load stall), else a padded copy of what is left.
+            let blk: &[u8] = if base + 2 * BLOCK <= n {
+                &s[base..base + 2 * BLOCK]
+            } else {
+                tail.fill(b'a');
+                tail[..n - base].copy_from_slice(&s[base..]);
+                &tail
+            };
+            let head: &[u8; BLOCK] = match blk[..BLOCK].try_into() {
+                Ok(h) => h,
+                Err(_) => return,
+            };
+            let mut m = mask::<HTML>(head);
+            if take < BLOCK {
+                m &= (1u64 << take) - 1;
+            }
+            if m == 0 && skip == 0 {
+                if let Some(from) = direct {
+                    // Hash clean input while it is still in L1, not in one pass at the end.
+                    if base + take - from >= DIRECT_CHUNK {
+                        sink.put(&s[from..base + take]);
+                        direct = Some(base + take);
+                    }
+                } else {
+                    buf[*len..*len + BLOCK].copy_from_slice(&blk[..BLOCK]);
+                    *len += take;
+                    if *len >= stage {
+                        sink.put(&buf[..*len]);
+                        *len = 0;
+                        direct = Some(base + take);
+                    }
+                }
+                base += take;
                 continue;
             }
-        }
-        let take = (n - base).min(BLOCK);
-        // A 128-byte window starting at the block: the input itself while it is long enough
-        // (no copy, so no store-to-load stall), else a padded copy of what is left.
-        let blk: &[u8] = if base + 2 * BLOCK <= n {
-            &s[base..base + 2 * BLOCK]
-        } else {
-            tail.fill(b'a');
-            tail[..n - base].copy_from_slice(&s[base..]);
-            &tail
-        };
-        let head: &[u8; BLOCK] = match blk[..BLOCK].try_into() {
-            Ok(h) => h,
-            Err(_) => return,
-        };
-        let mut m = mask::<HTML>(head);
-        if take < BLOCK {
-            m &= (1u64 << take) - 1;
-        }
-        if m == 0 && skip == 0 {
-            if let Some(from) = direct {
-                // Hash clean input while it is still in L1, not in one pass at the end.
-                if base + take - from >= DIRECT_CHUNK {
-                    sink.put(&s[from..base + take]);
-                    direct = Some(base + take);
+            if let Some(from) = direct.take() {
+                sink.put(&s[from..base]);
+            }
+            let mut pos = skip;
+            skip = 0;
+            while m != 0 {
+                let i = m.trailing_zeros() as usize;
+                m &= m - 1;
+                if i < pos {
+                    continue; // consumed by the escape before it
                 }
-            } else {
-                buf[len..len + BLOCK].copy_from_slice(&blk[..BLOCK]);
-                len += take;
-                if len >= STAGE {
-                    sink.put(&buf[..len]);
-                    len = 0;
-                    direct = Some(base + take);
+                let c = blk[i];
+                let e = SHORT[c as usize];
+                if e != 0 {
+                    buf[*len..*len + BLOCK].copy_from_slice(&blk[pos..pos + BLOCK]);
+                    *len += i - pos;
+                    buf[*len] = b'\\';
+                    buf[*len + 1] = e;
+                    *len += 2;
+                    pos = i + 1;
+                    continue;
                 }
+                if let Some((k, used)) = escape_at(s, base + i, HTML, &mut esc) {
+                    buf[*len..*len + BLOCK].copy_from_slice(&blk[pos..pos + BLOCK]);
+                    *len += i - pos;
+                    buf[*len..*len + 16].copy_from_slice(&esc);
+                    *len += k;
+                    pos = i + used;
+                    if pos > take {
+                        skip = pos - take;
+                        pos = take;
+                    }
+                }
+            }
+            if pos < take {
+                buf[*len..*len + BLOCK].copy_from_slice(&blk[pos..pos + BLOCK]);
+                *len += take - pos;
+            }
+            if *len >= stage {
+                sink.put(&buf[..*len]);
+                *len = 0;
             }
             base += take;
-            continue;
         }
-        if let Some(from) = direct.take() {
-            sink.put(&s[from..base]);
+        if let Some(from) = direct {
+            sink.put(&s[from..]);
         }
-        let mut pos = skip;
-        skip = 0;
-        while m != 0 {
-            let i = m.trailing_zeros() as usize;
-            m &= m - 1;
-            if i < pos {
-                continue; // consumed by the escape before it
-            }
-            let c = blk[i];
-            let e = SHORT[c as usize];
-            if e != 0 {
-                buf[len..len + BLOCK].copy_from_slice(&blk[pos..pos + BLOCK]);
-                len += i - pos;
-                buf[len] = b'\\';
-                buf[len + 1] = e;
-                len += 2;
-                pos = i + 1;
-                continue;
-            }
-            if let Some((k, used)) = escape_at(s, base + i, HTML, &mut esc) {
-                buf[len..len + BLOCK].copy_from_slice(&blk[pos..pos + BLOCK]);
-                len += i - pos;
-                buf[len..len + 16].copy_from_slice(&esc);
-                len += k;
-                pos = i + used;
-                if pos > take {
-                    skip = pos - take;
-                    pos = take;
-                }
-            }
-        }
-        if pos < take {
-            buf[len..len + BLOCK].copy_from_slice(&blk[pos..pos + BLOCK]);
-            len += take - pos;
-        }
-        if len >= STAGE {
-            sink.put(&buf[..len]);
-            len = 0;
-        }
-        base += take;
     }
-    if let Some(from) = direct {
-        sink.put(&s[from..]);
+}
+
+impl<S: Sink + ?Sized, const N: usize> Staging for Stage<'_, S, N> {
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) {
+        if self.len + bytes.len() > Self::LIMIT {
+            self.flush();
+            if bytes.len() > Self::LIMIT {
+                self.sink.put(bytes);
+                return;
+            }
+        }
+        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
     }
-    if len > 0 {
-        sink.put(&buf[..len]);
+
+    fn quote(&mut self, s: &[u8], style: Style) {
+        match style {
+            Style::Js => self.quote_impl::<false>(s),
+            Style::Html => self.quote_impl::<true>(s),
+        }
     }
 }
 

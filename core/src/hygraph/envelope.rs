@@ -3,8 +3,8 @@
 
 use hmac::Mac;
 
-use crate::ecma::json_number_into;
-use crate::ecma::quote::{quote_inner, Sink, Style};
+use crate::ecma::json_number_with;
+use crate::ecma::quote::{with_stage, Sink, Style};
 use crate::secret::{HmacSha256, Secret};
 
 /// What the envelope is made of. Text is WTF-8 (valid UTF-8 in the strict API).
@@ -16,22 +16,24 @@ pub(crate) struct Parts<'a> {
     pub timestamp: f64,
 }
 
-/// Streams the envelope into `sink`.
+/// Streams the envelope into `sink`, through one staging buffer so a small envelope reaches the
+/// MAC in a single update.
 pub(crate) fn write<S: Sink + ?Sized>(parts: &Parts<'_>, style: Style, sink: &mut S) {
-    match parts.body {
-        Some(body) => {
-            sink.put(b"{\"Body\":\"");
-            quote_inner(body, style, sink);
-            sink.put(b"\",\"EnvironmentName\":\"");
+    let len = parts.body.map_or(0, <[u8]>::len) + parts.environment.len();
+    with_stage(len, sink, |st| {
+        match parts.body {
+            Some(body) => {
+                st.put(b"{\"Body\":\"");
+                st.quote(body, style);
+                st.put(b"\",\"EnvironmentName\":\"");
+            }
+            None => st.put(b"{\"EnvironmentName\":\""),
         }
-        None => sink.put(b"{\"EnvironmentName\":\""),
-    }
-    quote_inner(parts.environment, Style::Js, sink);
-    let mut tail = Vec::with_capacity(40);
-    tail.extend_from_slice(b"\",\"TimeStamp\":");
-    json_number_into(parts.timestamp, &mut tail);
-    tail.push(b'}');
-    sink.put(&tail);
+        st.quote(parts.environment, Style::Js);
+        st.put(b"\",\"TimeStamp\":");
+        st.put(json_number_with(parts.timestamp, &mut ryu_js::Buffer::new()).as_bytes());
+        st.put(b"}");
+    });
 }
 
 /// The envelope as bytes (for tests, `explain` and the naive benchmark; verification never
