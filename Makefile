@@ -25,9 +25,12 @@ $(PY):
 	python3 -m venv $(VENV)
 	$(PIP) install --upgrade pip
 
-.PHONY: venv
-venv: $(PY) ## create .venv and install the Python dev tools
+$(VENV)/.dev-deps: $(PYPKG)/requirements-dev.txt | $(PY)
 	$(PIP) install -r $(PYPKG)/requirements-dev.txt
+	touch $@
+
+.PHONY: venv
+venv: $(VENV)/.dev-deps ## create .venv and install the Python dev tools
 
 $(NODE)/node_modules/.package-lock.json: $(NODE)/package.json $(NODE)/package-lock.json
 	cd $(NODE) && npm ci --no-audit --no-fund --loglevel=error
@@ -46,7 +49,7 @@ build-node: node-deps ## build the release napi addon in bindings-node/
 
 .PHONY: build-python
 build-python: venv ## build the release Python extension and install it into .venv
-	cd $(PYPKG) && VIRTUAL_ENV=$(VENV) $(VENV)/bin/maturin develop --release --quiet
+	cd $(PYPKG) && VIRTUAL_ENV=$(VENV) PATH=$(VENV)/bin:$$PATH $(VENV)/bin/maturin develop --release --quiet
 
 .PHONY: build-cli
 build-cli: ## build the hookseal command (target/release/hookseal)
@@ -54,30 +57,42 @@ build-cli: ## build the hookseal command (target/release/hookseal)
 
 # ---------------------------------------------------------------- test
 
+# Redis-backed tests get a throwaway redis-server on a free loopback port (or $$REDIS_URL).
+WITH_REDIS := $(ROOT)/scripts/with-redis.sh
+
 .PHONY: test
-test: test-rust test-node test-python ## run every suite: Rust (core, CLI, vectors), Node, Python
+test: test-rust test-node test-python test-demo ## run every suite: Rust (core, CLI, vectors), Node, Python, the demo
+	@echo "make test: every suite passed"
 
 .PHONY: test-rust
 test-rust: ## Rust tests: core, conformance vectors, CLI
 	$(CARGO) test --quiet
 
 .PHONY: test-node
-test-node: build-node ## Node tests (node --test), vectors and differential tests against @hygraph/utils
-	cd $(NODE) && npm test --silent
+test-node: build-node ## Node tests (node --test): vectors, differential against @hygraph/utils, wrappers, Redis
+	cd $(NODE) && $(WITH_REDIS) npm test --silent
 
 .PHONY: test-python
-test-python: build-python ## Python tests (pytest), vectors, FastAPI/Flask integrations
-	$(PY) -m pytest -q $(PYPKG)/tests
+test-python: build-python ## Python tests (pytest): vectors, properties, FastAPI/Flask, Redis, typing
+	$(WITH_REDIS) $(PY) -m pytest -q $(PYPKG)/tests
+
+.PHONY: test-demo
+test-demo: build ## the demo's scenarios, as a test
+	$(PY) scripts/demo.py --quiet
 
 # ---------------------------------------------------------------- demo, bench, lint
 
 .PHONY: demo
-demo: ## the main job end to end: sign a payload and verify it through the core
-	$(CARGO) run --quiet --release -p hookseal --example demo
+demo: build ## the main job end to end: example servers on loopback, driven by `hookseal send`
+	$(PY) scripts/demo.py
 
 .PHONY: bench
-bench: ## benchmarks against the peers, written to bench/results.md
-	$(CARGO) bench -p hookseal --bench verify
+bench: build ## benchmarks against the peers (Rust, Node, Python), written to bench/results.md
+	$(PY) bench/run.py
+
+.PHONY: leakcheck
+leakcheck: build-python ## the core's tests and the Python bad-input catalogue under valgrind --leak-check=full
+	scripts/leakcheck.sh
 
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := strict_header compat_header js_serialization envelope_stream strict_verify
@@ -95,6 +110,12 @@ fuzz: ## run every fuzz target for FUZZ_SECONDS (default 60) each, seeded from t
 	done
 
 .PHONY: lint
-lint: ## rustfmt check and clippy -D warnings
+lint: venv node-deps ## rustfmt, clippy -D warnings, cargo deny, ruff, mypy --strict, tsc --noEmit
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
+	command -v cargo-deny >/dev/null || $(CARGO) install cargo-deny --locked
+	$(CARGO) deny --offline check licenses bans sources
+	$(VENV)/bin/ruff check $(PYPKG) examples scripts bench tests/gen fuzz/seed.py
+	$(VENV)/bin/ruff format --check $(PYPKG) examples scripts bench
+	cd $(PYPKG) && $(VENV)/bin/mypy --strict python/hookseal tests/typing_usage.py
+	cd $(NODE) && npx --no-install tsc --noEmit -p tests/types

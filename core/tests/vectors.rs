@@ -174,8 +174,13 @@ fn bad_input_catalogue() {
     let secrets = Secrets::new([secret]).unwrap();
     let cases = file["cases"].as_array().unwrap();
     assert!(cases.len() >= 40);
+    // `make leakcheck` runs this under valgrind, where the 100 MiB rows would take minutes.
+    let skip_huge = std::env::var_os("HOOKSEAL_SKIP_HUGE").is_some();
     for case in cases {
         let name = case["name"].as_str().unwrap();
+        if skip_huge && name.starts_with("hundred-mib") {
+            continue;
+        }
         let signature: Option<Vec<u8>> =
             wtf8(case, "signature").or_else(|| materialize(&case["signature"]).map(String::into_bytes));
         let body: Vec<u8> = match case.get("bodyHex").and_then(Value::as_str) {
