@@ -1,1 +1,506 @@
 //! Node face of hookseal (napi-rs).
+//!
+//! This crate only converts JS values, calls the core (`hookseal`) and maps its results. The
+//! hand-written `index.js` holds the public API; the classes here are its private engine.
+//!
+//! Conversion is where the time goes for small bodies, so:
+//! - strings are copied once, straight into a reused per-thread buffer (no length pre-pass,
+//!   no zero fill, no allocation on the hot path);
+//! - `Buffer` / `Uint8Array` are read in place, never copied;
+//! - a JS string holding lone surrogates arrives as its UTF-16LE bytes (flag bit set) and is
+//!   turned into WTF-8 by the core's `wtf8_from_utf16`.
+//!
+//! Configuration mistakes are thrown with status `InvalidArg` (JS maps them to `TypeError`) or
+//! `NumberExpected` (→ `RangeError`); verification failures are returned as values, never thrown.
+
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::cell::RefCell;
+use std::ptr;
+
+use hookseal::hasura::{self, Cache, SessionValue};
+use hookseal::hygraph::{compat, Verifier};
+use hookseal::replay::{self, Claim};
+use hookseal::shared_secret::SharedSecret;
+use hookseal::{ConfigError, Error, Secret, Secrets};
+use napi::bindgen_prelude::{Uint8Array, Unknown, Utf16String};
+use napi::{sys, Either, JsValue, Status};
+use napi_derive::napi;
+
+use napi::Result;
+
+fn config_error(e: &ConfigError) -> napi::Error {
+    let status = match e {
+        ConfigError::NoEnvironments | ConfigError::OutOfRange(_) => Status::NumberExpected,
+        _ => Status::InvalidArg,
+    };
+    napi::Error::new(status, e.to_string())
+}
+
+fn type_error(msg: impl ToString) -> napi::Error {
+    napi::Error::new(Status::InvalidArg, msg)
+}
+
+fn range_error(msg: impl ToString) -> napi::Error {
+    napi::Error::new(Status::NumberExpected, msg)
+}
+
+/// Buffers kept between calls. Larger than this, a buffer is freed after use so one huge body
+/// does not pin its memory.
+const KEEP_SCRATCH: usize = 8 << 20;
+
+thread_local! {
+    static SCRATCH: RefCell<[Vec<u8>; 3]> = const { RefCell::new([Vec::new(), Vec::new(), Vec::new()]) };
+}
+
+fn with_scratch<R>(f: impl FnOnce(&mut [Vec<u8>; 3]) -> R) -> R {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut s) => {
+            let r = f(&mut s);
+            for v in s.iter_mut() {
+                if v.capacity() > KEEP_SCRATCH {
+                    *v = Vec::new();
+                }
+            }
+            r
+        }
+        // Re-entrancy cannot happen (no JS runs inside a call), but never panic: use fresh ones.
+        Err(_) => f(&mut [Vec::new(), Vec::new(), Vec::new()]),
+    })
+}
+
+/// Reads a JS value as bytes: `undefined`/`null` → `None`; a string → its UTF-8 (copied into
+/// `scratch`); a typed array → its bytes in place, or, when `utf16` is set, its UTF-16LE code
+/// units turned into WTF-8 (into `scratch`).
+///
+/// `u` is an argument of the current call, so its handles are live for the whole call; the
+/// returned slice borrows either `scratch` or the typed array's memory, which the call's handle
+/// scope keeps alive (no JS runs while it is used).
+#[allow(unsafe_code)]
+fn read_bytes<'s, 'e: 's>(
+    u: &Unknown<'e>,
+    utf16: bool,
+    scratch: &'s mut Vec<u8>,
+) -> Result<Option<&'s [u8]>> {
+    let (env, v) = raw(u);
+    let mut ty = 0;
+    check(unsafe { sys::napi_typeof(env, v, &mut ty) })?;
+    match ty {
+        sys::ValueType::napi_undefined | sys::ValueType::napi_null => Ok(None),
+        sys::ValueType::napi_string => {
+            let mut units = 0usize;
+            check(unsafe { sys::napi_get_value_string_utf16(env, v, ptr::null_mut(), 0, &mut units) })?;
+            let cap = units
+                .checked_mul(3)
+                .and_then(|n| n.checked_add(1))
+                .ok_or_else(|| range_error("string too long"))?;
+            scratch.clear();
+            scratch.reserve(cap);
+            let mut written = 0usize;
+            check(unsafe {
+                sys::napi_get_value_string_utf8(env, v, scratch.as_mut_ptr().cast(), cap, &mut written)
+            })?;
+            // SAFETY: napi wrote `written` (< cap) initialized bytes.
+            unsafe { scratch.set_len(written.min(cap)) };
+            Ok(Some(scratch.as_slice()))
+        }
+        sys::ValueType::napi_object => {
+            let mut is_ta = false;
+            check(unsafe { sys::napi_is_typedarray(env, v, &mut is_ta) })?;
+            if !is_ta {
+                return Err(type_error("expected a string, Buffer or Uint8Array"));
+            }
+            let (mut kind, mut len, mut data, mut ab, mut off) =
+                (0, 0usize, ptr::null_mut(), ptr::null_mut(), 0usize);
+            check(unsafe {
+                sys::napi_get_typedarray_info(env, v, &mut kind, &mut len, &mut data, &mut ab, &mut off)
+            })?;
+            if kind != sys::TypedarrayType::uint8_array {
+                return Err(type_error("expected a Buffer or Uint8Array"));
+            }
+            let bytes: &'s [u8] = if len == 0 || data.is_null() {
+                &[]
+            } else {
+                // SAFETY: a live Uint8Array of `len` bytes at `data`; nothing runs JS meanwhile.
+                unsafe { std::slice::from_raw_parts(data.cast::<u8>(), len) }
+            };
+            if utf16 {
+                let units: Vec<u16> =
+                    bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
+                *scratch = hookseal::ecma::wtf8_from_utf16(&units);
+                Ok(Some(scratch.as_slice()))
+            } else {
+                Ok(Some(bytes))
+            }
+        }
+        _ => Err(type_error("expected a string, Buffer or Uint8Array")),
+    }
+}
+
+fn check(status: sys::napi_status) -> Result<()> {
+    if status == sys::Status::napi_ok {
+        Ok(())
+    } else {
+        Err(napi::Error::new(Status::GenericFailure, "reading a JS value failed"))
+    }
+}
+
+fn raw(u: &Unknown<'_>) -> (sys::napi_env, sys::napi_value) {
+    let v = u.value();
+    (v.env, v.value)
+}
+
+/// Secrets from JS: strings (UTF-8) or byte arrays.
+fn secrets_from(list: Vec<Either<String, Uint8Array>>) -> Result<Secrets> {
+    let bytes: Vec<Vec<u8>> = list
+        .into_iter()
+        .map(|s| match s {
+            Either::A(s) => s.into_bytes(),
+            Either::B(b) => b.to_vec(),
+        })
+        .collect();
+    let out = Secrets::new(&bytes).map_err(|e| config_error(&e));
+    for mut b in bytes {
+        b.iter_mut().for_each(|x| *x = 0);
+    }
+    out
+}
+
+/// A verification failure as a value: `code` (contract §4) and a message without secrets.
+#[derive(Debug)]
+#[napi(object)]
+pub struct Failure {
+    /// The stable error code.
+    pub code: String,
+    /// What failed, for people.
+    pub message: String,
+}
+
+fn failure(e: &Error) -> Failure {
+    Failure { code: e.code().to_owned(), message: e.to_string() }
+}
+
+/// The drop-in engine over one or more secrets (`@hygraph/utils` semantics, contract §2a).
+#[derive(Debug)]
+#[napi]
+pub struct Compat {
+    secrets: Secrets,
+}
+
+const SIG_UTF16: u32 = 1;
+const RAW_UTF16: u32 = 2;
+const BODY_UTF16: u32 = 4;
+
+#[napi]
+impl Compat {
+    /// Throws (InvalidArg) for an empty list or an empty/blank secret.
+    #[napi(constructor)]
+    pub fn new(secrets: Vec<Either<String, Uint8Array>>) -> Result<Self> {
+        Ok(Compat { secrets: secrets_from(secrets)? })
+    }
+
+    /// `verifyWebhookSignature`: `signature`, `rawPayload` and `bodyJson` (`JSON.stringify(body)`)
+    /// are strings, Uint8Arrays, or undefined; `utf16` flags values given as UTF-16LE bytes.
+    #[napi(catch_unwind)]
+    pub fn verify(
+        &self,
+        signature: Unknown<'_>,
+        raw_payload: Unknown<'_>,
+        body_json: Unknown<'_>,
+        utf16: u32,
+    ) -> Result<bool> {
+        with_scratch(|[s0, s1, s2]| {
+            // SAFETY: handles of this call.
+            let sig = read_bytes(&signature, utf16 & SIG_UTF16 != 0, s0)?;
+            let rp = read_bytes(&raw_payload, utf16 & RAW_UTF16 != 0, s1)?;
+            // The reference never looks at `body` when `rawPayload` is non-empty.
+            let bj = match rp {
+                Some(p) if !p.is_empty() => None,
+                _ => read_bytes(&body_json, utf16 & BODY_UTF16 != 0, s2)?,
+            };
+            Ok(compat::verify(&self.secrets, sig, rp, bj))
+        })
+    }
+
+    /// `generateWebhookSignature` with the first secret; the header as a JS string (lone
+    /// surrogates in the environment kept).
+    #[napi(catch_unwind)]
+    pub fn generate(
+        &self,
+        raw_payload: Unknown<'_>,
+        body_json: Unknown<'_>,
+        environment: Unknown<'_>,
+        timestamp: f64,
+        utf16: u32,
+    ) -> Result<Utf16String> {
+        let Some(secret) = self.secrets.as_slice().first() else {
+            return Err(type_error("no secret"));
+        };
+        with_scratch(|[s0, s1, s2]| {
+            let rp = read_bytes(&raw_payload, utf16 & RAW_UTF16 != 0, s1)?;
+            let bj = match rp {
+                Some(p) if !p.is_empty() => None,
+                _ => read_bytes(&body_json, utf16 & BODY_UTF16 != 0, s2)?,
+            };
+            let en = read_bytes(&environment, utf16 & SIG_UTF16 != 0, s0)?.unwrap_or(b"");
+            let header = compat::generate(secret, rp, bj, en, timestamp);
+            Ok(hookseal::ecma::wtf8_to_utf16(&header).into())
+        })
+    }
+}
+
+/// A successful strict verification (or a failure, with `failure` set).
+#[derive(Debug)]
+#[napi(object)]
+pub struct Outcome {
+    /// Set when verification failed.
+    pub failure: Option<Failure>,
+    /// The environment named in the header.
+    pub environment: Option<String>,
+    /// `t`, ms since the epoch.
+    pub timestamp: Option<f64>,
+    /// Which configured secret matched.
+    pub secret_index: Option<u32>,
+    /// The replay-guard key of this delivery.
+    pub replay_key: Option<String>,
+}
+
+/// The strict engine (contract §2b).
+#[derive(Debug)]
+#[napi]
+pub struct Strict {
+    verifier: Verifier,
+}
+
+fn secs(name: &str, x: f64) -> Result<u64> {
+    if !(x.is_finite() && x >= 0.0 && x.fract() == 0.0 && x <= 9_007_199_254_740_991.0) {
+        return Err(range_error(format!("{name} must be a whole number of seconds >= 0")));
+    }
+    Ok(x as u64)
+}
+
+#[napi]
+impl Strict {
+    /// `tolerance` in seconds (`null`: no window); `environments` (`null`: any).
+    #[napi(constructor)]
+    pub fn new(
+        secrets: Vec<Either<String, Uint8Array>>,
+        tolerance: Option<f64>,
+        environments: Option<Vec<String>>,
+    ) -> Result<Self> {
+        let mut v = Verifier::from_secrets(secrets_from(secrets)?);
+        let tol = tolerance.map(|t| secs("tolerance", t)).transpose()?;
+        v = v.tolerance(tol).map_err(|e| config_error(&e))?;
+        if let Some(envs) = environments {
+            v = v.environments(envs).map_err(|e| config_error(&e))?;
+        }
+        Ok(Strict { verifier: v })
+    }
+
+    /// The configured tolerance in seconds, or null.
+    #[napi(getter)]
+    pub fn tolerance(&self) -> Option<f64> {
+        self.verifier.tolerance_secs().map(|t| t as f64)
+    }
+
+    /// Verifies `raw` (string or Uint8Array) against `header` at `nowMs`.
+    #[napi(catch_unwind)]
+    pub fn verify(&self, raw_body: Unknown<'_>, header: String, now_ms: f64) -> Result<Outcome> {
+        let now = if now_ms.is_finite() && now_ms > 0.0 { now_ms as u64 } else { 0 };
+        with_scratch(|[s0, _, _]| {
+            let rb = read_bytes(&raw_body, false, s0)?.unwrap_or(b"");
+            Ok(match self.verifier.verify_at(rb, &header, now) {
+                Ok(v) => Outcome {
+                    failure: None,
+                    replay_key: Some(v.replay_key()),
+                    environment: Some(v.environment),
+                    timestamp: Some(v.timestamp_ms as f64),
+                    secret_index: Some(u32::try_from(v.secret_index).unwrap_or(u32::MAX)),
+                },
+                Err(e) => Outcome {
+                    failure: Some(failure(&e)),
+                    environment: None,
+                    timestamp: None,
+                    secret_index: None,
+                    replay_key: None,
+                },
+            })
+        })
+    }
+}
+
+/// The Hygraph header for `body` (raw text) as Hygraph sends it.
+#[napi(catch_unwind)]
+pub fn sign_strict(secret: String, body: String, environment: String, timestamp_ms: f64) -> Result<String> {
+    let s = Secret::new(&secret).map_err(|e| config_error(&e))?;
+    let t = secs("timestamp", timestamp_ms)?;
+    Ok(hookseal::hygraph::sign(&s, &body, &environment, t))
+}
+
+/// The shared-secret checker (contract §3).
+#[derive(Debug)]
+#[napi]
+pub struct SharedSecretChecker {
+    inner: SharedSecret,
+}
+
+#[napi]
+impl SharedSecretChecker {
+    /// A checker for `header` (any case) holding one of `secrets`.
+    #[napi(constructor)]
+    pub fn new(header: String, secrets: Vec<Either<String, Uint8Array>>) -> Result<Self> {
+        let bytes: Vec<Vec<u8>> = secrets
+            .into_iter()
+            .map(|s| match s {
+                Either::A(s) => s.into_bytes(),
+                Either::B(b) => b.to_vec(),
+            })
+            .collect();
+        let inner = SharedSecret::new(&header, &bytes).map_err(|e| config_error(&e));
+        for mut b in bytes {
+            b.iter_mut().for_each(|x| *x = 0);
+        }
+        Ok(SharedSecretChecker { inner: inner? })
+    }
+
+    /// The header name, lower case.
+    #[napi(getter)]
+    pub fn header(&self) -> String {
+        self.inner.header().to_owned()
+    }
+
+    /// Checks `(name, value)` pairs (a repeated header appears as several pairs). `null` when
+    /// the secret matches.
+    #[napi(catch_unwind)]
+    pub fn check(&self, names: Vec<String>, values: Vec<String>) -> Option<Failure> {
+        let pairs = names.iter().zip(values.iter()).map(|(k, v)| (k.as_str(), v.as_bytes()));
+        self.inner.check_headers(pairs).err().map(|e| failure(&e))
+    }
+}
+
+/// The in-memory replay store of the core.
+#[derive(Debug)]
+#[napi]
+pub struct MemoryStore {
+    inner: replay::MemoryGuard,
+}
+
+#[napi]
+impl MemoryStore {
+    /// A store of at most `maxEntries` keys.
+    #[napi(constructor)]
+    pub fn new(max_entries: f64) -> Result<Self> {
+        if !(max_entries.is_finite() && max_entries >= 1.0 && max_entries.fract() == 0.0) {
+            return Err(range_error("maxEntries must be a whole number >= 1"));
+        }
+        let inner = replay::MemoryGuard::new(max_entries.min(usize::MAX as f64) as usize)
+            .map_err(|e| config_error(&e))?;
+        Ok(MemoryStore { inner })
+    }
+
+    /// `"new"`, `"in_progress"` or `"done"`.
+    #[napi]
+    pub fn claim(&self, key: String, now_ms: f64, processing_ttl_ms: f64) -> &'static str {
+        match self.inner.claim(&key, now_ms.max(0.0) as u64, processing_ttl_ms.max(1.0) as u64) {
+            Claim::New => "new",
+            Claim::InProgress => "in_progress",
+            Claim::Done => "done",
+        }
+    }
+
+    /// Marks `key` handled for `doneTtlMs`.
+    #[napi]
+    pub fn complete(&self, key: String, now_ms: f64, done_ttl_ms: f64) {
+        self.inner.complete(&key, now_ms.max(0.0) as u64, done_ttl_ms.max(1.0) as u64);
+    }
+
+    /// Forgets `key`.
+    #[napi]
+    pub fn release(&self, key: String) {
+        self.inner.release(&key);
+    }
+
+    /// Entries held.
+    #[napi(getter)]
+    pub fn size(&self) -> u32 {
+        u32::try_from(self.inner.len()).unwrap_or(u32::MAX)
+    }
+}
+
+/// Replay constants of the core: key prefix, values, default TTLs.
+#[derive(Debug)]
+#[napi(object)]
+pub struct ReplayConstants {
+    /// `hookseal:replay:`.
+    pub key_prefix: String,
+    /// The value of a claimed key.
+    pub processing: String,
+    /// The value of a handled key.
+    pub done: String,
+    /// Default bound of the memory store.
+    pub default_max_entries: f64,
+    /// Default claim lifetime.
+    pub default_processing_ttl_ms: f64,
+}
+
+/// The replay constants of the core.
+#[napi]
+pub fn replay_constants() -> ReplayConstants {
+    ReplayConstants {
+        key_prefix: replay::KEY_PREFIX.to_owned(),
+        processing: replay::PROCESSING.to_owned(),
+        done: replay::DONE.to_owned(),
+        default_max_entries: replay::DEFAULT_MAX_ENTRIES as f64,
+        default_processing_ttl_ms: replay::DEFAULT_PROCESSING_TTL_MS as f64,
+    }
+}
+
+/// How long a `done` entry lives for a tolerance (seconds).
+#[napi]
+pub fn replay_done_ttl_ms(tolerance_secs: f64) -> Result<f64> {
+    Ok(replay::done_ttl_ms(secs("tolerance", tolerance_secs)?) as f64)
+}
+
+/// Hasura's error body.
+#[napi(catch_unwind)]
+pub fn hasura_error_body(message: String, code: String) -> String {
+    hasura::error_body(&message, &code)
+}
+
+/// The JSON of an auth-webhook answer. `cacheKind`: 0 none, 1 max-age, 2 expires (unix secs).
+#[napi(catch_unwind)]
+pub fn hasura_auth_response_json(
+    keys: Vec<String>,
+    values: Vec<Either<String, Either<f64, bool>>>,
+    cache_kind: u32,
+    cache_value: f64,
+) -> Result<String> {
+    let entries: Vec<(&str, SessionValue<'_>)> = keys
+        .iter()
+        .zip(values.iter())
+        .map(|(k, v)| {
+            let sv = match v {
+                Either::A(s) => SessionValue::Str(s),
+                Either::B(Either::A(n)) => SessionValue::Num(*n),
+                Either::B(Either::B(b)) => SessionValue::Bool(*b),
+            };
+            (k.as_str(), sv)
+        })
+        .collect();
+    let cache = match cache_kind {
+        0 => Cache::None,
+        1 => Cache::MaxAge(secs("maxAge", cache_value)?),
+        _ => Cache::Expires(secs("expires", cache_value)?),
+    };
+    hasura::auth_response_json(&entries, cache).map_err(type_error)
+}
+
+/// Shape check of a Hasura Action (`kind` 0) or Event Trigger (`kind` 1) payload.
+#[napi(catch_unwind)]
+pub fn hasura_check(kind: u32, json: Unknown<'_>) -> Result<Option<Failure>> {
+    with_scratch(|[s0, _, _]| {
+        let bytes = read_bytes(&json, false, s0)?.unwrap_or(b"");
+        let r = if kind == 0 { hasura::check_action(bytes) } else { hasura::check_event(bytes) };
+        Ok(r.err().map(|e| failure(&e)))
+    })
+}

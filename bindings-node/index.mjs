@@ -1,0 +1,27 @@
+// ESM entry: the same API as the CommonJS entry (one copy of the addon and its state).
+import { createRequire } from 'node:module'
+
+const require = createRequire(import.meta.url)
+const hookseal = require('./index.js')
+
+export const {
+  verifyWebhookSignature,
+  generateWebhookSignature,
+  verify,
+  sign,
+  verifySharedSecret,
+  assertSharedSecret,
+  WebhookVerificationError,
+  ReplayStoreError,
+  createMemoryReplayGuard,
+  createRedisReplayGuard,
+  withHygraphSignature,
+  withSharedSecret,
+  hasuraActionError,
+  hasuraAuthResponse,
+  parseHasuraAction,
+  parseHasuraEvent,
+  HEADER,
+  REPLAY_KEY_PREFIX,
+} = hookseal
+export default hookseal
