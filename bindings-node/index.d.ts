@@ -1,0 +1,339 @@
+/// <reference types="node" />
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
+
+/** A secret as configured: one string (or bytes), or several for rotation. */
+export type SecretInput = string | Uint8Array | ReadonlyArray<string | Uint8Array>
+
+/** Anything that carries request headers: Node's `IncomingHttpHeaders`, a Fetch `Headers`, a plain object or a Map. */
+export type HeadersLike =
+  | IncomingHttpHeaders
+  | Headers
+  | Readonly<Record<string, string | readonly string[] | undefined>>
+  | ReadonlyMap<string, string | readonly string[]>
+
+/** The stable error codes (contract §4). */
+export type VerificationErrorCode =
+  | 'missing_signature'
+  | 'malformed_signature'
+  | 'malformed_body'
+  | 'signature_mismatch'
+  | 'environment_not_allowed'
+  | 'timestamp_too_old'
+  | 'timestamp_in_future'
+  | 'replayed'
+  | 'malformed_payload'
+  | 'missing_secret'
+  | 'secret_mismatch'
+
+/**
+ * A delivery failed verification; `code` is stable across hookseal's faces. The message never
+ * holds a secret, a MAC or the body.
+ */
+export declare class WebhookVerificationError extends Error {
+  constructor(code: VerificationErrorCode, message: string)
+  /** Why verification failed. */
+  readonly code: VerificationErrorCode
+}
+
+/** The replay store (Redis) could not be reached; wrappers answer 503 and nothing runs unguarded. */
+export declare class ReplayStoreError extends Error {
+  constructor(message: string, cause?: unknown)
+  /** Always `replay_store_unavailable`. */
+  readonly code: 'replay_store_unavailable'
+}
+
+/** Options of the drop-in {@link verifyWebhookSignature} (the `@hygraph/utils` shape). */
+export interface VerifyWebhookSignatureOptions {
+  /** The parsed body; used (as `JSON.stringify(body)`) only when `rawPayload` is empty or absent. */
+  body?: unknown
+  /** The `gcms-signature` header; anything but a string gives `false`. */
+  signature?: string | string[] | null
+  /** The webhook's secret key. Missing or empty → `TypeError`. */
+  secret: string
+  /** The raw body as received (preferred over `body`). */
+  rawPayload?: string | Uint8Array
+}
+
+/**
+ * Drop-in replacement for `@hygraph/utils` `verifyWebhookSignature`: the same answer on every
+ * input where the reference returns one, except that Hygraph's HTML-escaped rich-text bodies
+ * also verify. Constant time; a bad header gives `false`, never a throw.
+ * @throws {TypeError} when `secret` is missing or empty
+ */
+export declare function verifyWebhookSignature(options: VerifyWebhookSignatureOptions): boolean
+
+/** Options of the drop-in {@link generateWebhookSignature}. */
+export interface GenerateWebhookSignatureOptions {
+  /** The parsed body; used when `rawPayload` is empty or absent. */
+  body?: unknown
+  /** Environment name; default `"master"`. */
+  environmentName?: string
+  /** The secret key. */
+  secret: string
+  /** The raw body text. */
+  rawPayload?: string | Uint8Array
+  /** `t` in milliseconds; default `Date.now()`. */
+  timestamp?: number
+}
+
+/**
+ * Drop-in replacement for `@hygraph/utils` `generateWebhookSignature`:
+ * `sign=<base64>, env=<environment>, t=<ms>`.
+ * @throws {TypeError} when `secret` is missing or empty
+ */
+export declare function generateWebhookSignature(options: GenerateWebhookSignatureOptions): string
+
+/** Options of the strict {@link verify}. */
+export interface VerifyOptions {
+  /** One secret or a list (rotation). Missing/empty → `TypeError`. */
+  secret: SecretInput
+  /** Window in seconds, both directions; `null` turns it off. Default 300. */
+  tolerance?: number | null
+  /** The current time: ms since the epoch or a `Date`. Default `Date.now()`. */
+  now?: number | Date
+  /** Only these environments pass. */
+  environments?: readonly string[]
+}
+
+/** A delivery that passed every check. */
+export interface Verified {
+  /** The environment named in the header. */
+  environment: string
+  /** `t` from the header, ms since the epoch. */
+  timestamp: number
+  /** Which configured secret matched. */
+  secretIndex: number
+}
+
+/** The raw body as received. */
+export type RawBody = string | Uint8Array | ArrayBuffer | ArrayBufferView
+
+/**
+ * Strict verification (what the README recommends): the raw body, the `gcms-signature` header,
+ * a time window and one or more secrets.
+ * @throws {WebhookVerificationError} on a failed delivery
+ * @throws {TypeError | RangeError} on a configuration mistake
+ */
+export declare function verify(rawBody: RawBody, signature: string | null | undefined, options: VerifyOptions): Verified
+
+/** Options of {@link sign}. */
+export interface SignOptions {
+  /** The secret key. */
+  secret: string
+  /** Environment name; default `"master"`. */
+  environment?: string
+  /** `t` in ms; default `Date.now()`. */
+  timestamp?: number
+}
+
+/** The `gcms-signature` header Hygraph would send for `body` (the raw text). For tests and tools. */
+export declare function sign(body: string, options: SignOptions): string
+
+/** Options of the shared-secret check. */
+export interface SharedSecretOptions {
+  /** The header name, any case (e.g. `"ACTION_SECRET"`). */
+  header: string
+  /** One secret or a list. Missing/empty → `TypeError`. */
+  secret: string | Uint8Array | ReadonlyArray<string | Uint8Array>
+}
+
+/**
+ * Checks a shared-secret header (Hasura Actions, Event Triggers) in constant time. A header given
+ * more than once fails.
+ * @throws {TypeError} on a missing or empty configured secret
+ */
+export declare function verifySharedSecret(headers: HeadersLike, options: SharedSecretOptions): boolean
+
+/**
+ * Like {@link verifySharedSecret}, but throws `WebhookVerificationError` (`missing_secret` /
+ * `secret_mismatch`).
+ */
+export declare function assertSharedSecret(headers: HeadersLike, options: SharedSecretOptions): void
+
+/** The state of a delivery in a replay guard. */
+export type ClaimState = 'new' | 'in_progress' | 'done'
+
+/** A replay guard (contract §5): claim → complete or release. */
+export interface ReplayGuard {
+  /** `memory` or `redis`. */
+  readonly kind: string
+  /** How long a claim lives if the handler never finishes. */
+  readonly processingTtlMs: number
+  /** Claims a delivery key. */
+  claim(key: string, options?: { processingTtlMs?: number }): Promise<ClaimState>
+  /** Marks the delivery handled, remembered for `doneTtlMs`. */
+  complete(key: string, options?: { doneTtlMs?: number }): Promise<void>
+  /** Forgets the claim (the handler failed; the sender's retry must be processed). */
+  release(key: string): Promise<void>
+}
+
+/** The in-memory guard; `size` is the number of keys held. */
+export interface MemoryReplayGuard extends ReplayGuard {
+  /** Keys held. */
+  readonly size: number
+}
+
+/**
+ * The in-memory replay guard of the core: bounded (oldest evicted first) and expiring.
+ * @param options `maxEntries` default 100 000
+ */
+export declare function createMemoryReplayGuard(options?: { maxEntries?: number; processingTtlMs?: number }): MemoryReplayGuard
+
+/** What the Redis guard needs of a client: ioredis (`call`) or node-redis v4+ (`sendCommand`). */
+export type RedisClientLike =
+  | { call(...args: string[]): Promise<unknown> }
+  | { sendCommand(args: string[]): Promise<unknown> }
+
+/**
+ * A replay guard on Redis through your own ioredis or node-redis client. Keys under
+ * `hookseal:replay:` (or `prefix`). Redis errors or timeouts fail closed.
+ */
+export declare function createRedisReplayGuard(
+  client: RedisClientLike,
+  options?: { prefix?: string; processingTtlMs?: number; timeoutMs?: number },
+): ReplayGuard
+
+/** Options of {@link withHygraphSignature}. */
+export interface HygraphSignatureOptions {
+  /** One secret or a list (rotation). */
+  secret: SecretInput
+  /** Window in seconds; `null` turns it off. Default 300. */
+  tolerance?: number | null
+  /** Only these environments pass. */
+  environments?: readonly string[]
+  /** A replay guard: duplicates get 409 (processing) or 200 `{"duplicate":true}` (done). */
+  replay?: ReplayGuard
+}
+
+/** A Node request after {@link withHygraphSignature} read it. */
+export interface VerifiedIncomingMessage extends IncomingMessage {
+  /** The raw body, when the wrapper read it from the stream. */
+  rawBody?: Buffer
+  /** The parsed JSON body (or the text when it is not JSON). */
+  body?: unknown
+  /** What verification found. */
+  hookseal?: Verified
+}
+
+/** A Node/Vercel handler. */
+export type NodeHandler<Req extends IncomingMessage = VerifiedIncomingMessage, Res extends ServerResponse = ServerResponse> = (
+  req: Req,
+  res: Res,
+) => unknown
+/** A Fetch handler (Next.js App Router); the wrapper passes what verification found second. */
+export type FetchHandler<C = unknown> = (request: Request, context: C) => Response | Promise<Response>
+
+/**
+ * Wraps a Node/Vercel `(req, res)` handler or a Fetch `(request) => Response` handler so it runs
+ * only for genuine Hygraph deliveries; otherwise 401 `{"message","extensions":{"code"}}`.
+ * Configuration mistakes throw here, before any request.
+ */
+export declare function withHygraphSignature<Req extends IncomingMessage, Res extends ServerResponse>(
+  handler: (req: Req & VerifiedIncomingMessage, res: Res) => unknown,
+  options: HygraphSignatureOptions,
+): (req: Req, res: Res) => Promise<unknown>
+export declare function withHygraphSignature(
+  handler: (request: Request, verified: Verified) => Response | Promise<Response>,
+  options: HygraphSignatureOptions,
+): (request: Request, context?: unknown) => Promise<Response>
+
+/**
+ * Wraps a `(req, res)` or Fetch handler so it runs only when the shared-secret header holds a
+ * configured secret; otherwise 401 in Hasura's error shape.
+ */
+export declare function withSharedSecret<Req extends IncomingMessage, Res extends ServerResponse>(
+  handler: (req: Req, res: Res) => unknown,
+  options: SharedSecretOptions,
+): (req: Req, res: Res) => unknown
+export declare function withSharedSecret<C>(
+  handler: (request: Request, context: C) => Response | Promise<Response>,
+  options: SharedSecretOptions,
+): (request: Request, context: C) => Response | Promise<Response>
+
+/** Hasura's error body. */
+export interface HasuraErrorBody {
+  /** For people. */
+  message: string
+  /** Machine-readable code. */
+  extensions: { code: string }
+}
+
+/** The error an Action handler answers with. */
+export interface HasuraActionError {
+  /** HTTP status (400 by default). */
+  status: number
+  /** The body as an object. */
+  body: HasuraErrorBody
+  /** The body as JSON text. */
+  text: string
+  /** As a Fetch Response. */
+  toResponse(): Response
+  /** Writes it to a Node response. */
+  send(res: ServerResponse): void
+}
+
+/** The error an Action handler returns: `{"message","extensions":{"code"}}` with `status` (default 400). */
+export declare function hasuraActionError(message: string, code: string, status?: number): HasuraActionError
+
+/** Session variables of an auth-webhook answer; `role` is required. */
+export type HasuraSession = { role: string } & Record<string, string | number | boolean>
+
+/**
+ * The body of a Hasura auth-webhook answer: `X-Hasura-*` keys (all values strings) plus
+ * `Cache-Control: max-age=N` or `Expires`. Keep `maxAge` shorter than the user's token life.
+ * @throws {TypeError} without a role, or with a bad variable name
+ */
+export declare function hasuraAuthResponse(
+  session: HasuraSession,
+  options?: { maxAge?: number; expires?: Date | number },
+): Record<string, string>
+
+/** A Hasura Action payload. */
+export interface HasuraActionPayload<I = Record<string, unknown>> {
+  /** The action called. */
+  action: { name: string }
+  /** Its arguments. */
+  input: I
+  /** The caller's session variables. */
+  session_variables: Record<string, string>
+  /** The GraphQL query, when Hasura forwards it. */
+  request_query?: string
+}
+
+/** A Hasura Event Trigger payload. */
+export interface HasuraEventPayload<Row = Record<string, unknown>> {
+  /** The event. */
+  event: {
+    op: 'INSERT' | 'UPDATE' | 'DELETE' | 'MANUAL'
+    data: { old: Row | null; new: Row | null }
+    session_variables?: Record<string, string> | null
+    trace_context?: unknown
+  }
+  /** Event id. */
+  id: string
+  /** The table. */
+  table: { schema: string; name: string }
+  /** The trigger. */
+  trigger: { name: string }
+  /** When it was created. */
+  created_at?: string
+  /** Delivery info. */
+  delivery_info?: { max_retries: number; current_retry: number }
+}
+
+/**
+ * Checks and returns a Hasura Action payload.
+ * @throws {WebhookVerificationError} `malformed_payload`
+ */
+export declare function parseHasuraAction<I = Record<string, unknown>>(body: string | Uint8Array | object): HasuraActionPayload<I>
+
+/**
+ * Checks and returns a Hasura Event Trigger payload.
+ * @throws {WebhookVerificationError} `malformed_payload`
+ */
+export declare function parseHasuraEvent<Row = Record<string, unknown>>(body: string | Uint8Array | object): HasuraEventPayload<Row>
+
+/** `gcms-signature`. */
+export declare const HEADER: 'gcms-signature'
+/** `hookseal:replay:`. */
+export declare const REPLAY_KEY_PREFIX: string

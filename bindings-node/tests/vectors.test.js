@@ -1,0 +1,221 @@
+'use strict'
+// Every shared conformance vector through the Node API (drop-in and, where it applies, strict).
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const hs = require('..')
+const { loadVectors, fromUtf16, fromBits, expand, hmac, envelope } = require('./helpers')
+
+const hygraph = loadVectors('hygraph.json')
+
+test('hygraph.json: drop-in verifyWebhookSignature answers `expected` on every case', () => {
+  assert.ok(hygraph.cases.length > 600)
+  let n = 0
+  for (const c of hygraph.cases) {
+    const signature = c.signatureUtf16 ? fromUtf16(c.signatureUtf16) : c.signature === null ? undefined : c.signature
+    const rawPayload = c.rawPayloadUtf16 ? fromUtf16(c.rawPayloadUtf16) : c.rawPayload === null ? undefined : c.rawPayload
+    const opts = { secret: c.secret, signature }
+    if (rawPayload !== undefined) opts.rawPayload = rawPayload
+    if (c.body !== null) opts.body = JSON.parse(c.body)
+    assert.equal(hs.verifyWebhookSignature(opts), c.expected, c.name)
+    n++
+  }
+  assert.equal(n, hygraph.cases.length)
+})
+
+test('hygraph.json: Buffer rawPayload gives the same answer as the string', () => {
+  for (const c of hygraph.cases) {
+    if (typeof c.rawPayload !== 'string' || c.rawPayload === '' || typeof c.signature !== 'string') continue
+    const ok = hs.verifyWebhookSignature({ secret: c.secret, signature: c.signature, rawPayload: Buffer.from(c.rawPayload) })
+    assert.equal(ok, c.expected, c.name)
+  }
+})
+
+test('hygraph.json: generateWebhookSignature reproduces the reference MAC', () => {
+  let n = 0
+  for (const c of hygraph.cases) {
+    if (c.mac === null || c.envelope === null || c.name.includes('tampered') || c.name.startsWith('html-')) continue
+    const env = JSON.parse(c.envelope)
+    if (typeof env.TimeStamp !== 'number' || !Number.isFinite(env.TimeStamp)) continue
+    const rawPayload = c.rawPayloadUtf16 ? fromUtf16(c.rawPayloadUtf16) : c.rawPayload ?? undefined
+    const header = hs.generateWebhookSignature({
+      secret: c.secret,
+      rawPayload,
+      body: c.body !== null ? JSON.parse(c.body) : undefined,
+      environmentName: env.EnvironmentName,
+      timestamp: env.TimeStamp,
+    })
+    assert.equal(header.split(', ')[0], `sign=${c.mac}`, c.name)
+    n++
+  }
+  assert.ok(n > 250, `only ${n} cases`)
+})
+
+test('hygraph.json: strict verify agrees where the header is strictly well-formed', () => {
+  let checked = 0
+  for (const c of hygraph.cases) {
+    if (typeof c.rawPayload !== 'string' || c.rawPayload === '' || typeof c.signature !== 'string') continue
+    let ok
+    try {
+      hs.verify(c.rawPayload, c.signature, { secret: c.secret, tolerance: null })
+      ok = true
+    } catch (e) {
+      assert.ok(e instanceof hs.WebhookVerificationError, c.name)
+      if (e.code === 'malformed_signature' || e.code === 'missing_signature') continue
+      assert.equal(e.code, 'signature_mismatch', c.name)
+      ok = false
+    }
+    if (/^sign=[^ ,]*, env=(?:[^,]*[^ ,])?, t=\d+$/.test(c.signature)) {
+      assert.equal(ok, c.expected, c.name)
+    } else if (ok && !c.name.startsWith('html-')) {
+      // A header the reference mis-reads but the strict grammar accepts: the MAC must be real.
+      const f = Object.fromEntries(c.signature.split(',').map((x) => x.trim().split(/=(.*)/s).slice(0, 2)))
+      assert.equal(f.sign, hmac(c.secret, envelope(c.rawPayload, f.env, Number(f.t))), c.name)
+    }
+    checked++
+  }
+  assert.ok(checked > 150, `only ${checked} cases applied`)
+})
+
+const js = loadVectors('js-serialization.json')
+
+test('js-serialization.json quote: rawPayload is quoted exactly as JSON.stringify does', () => {
+  for (const q of js.quote) {
+    const input = q.inputUtf16 ? fromUtf16(q.inputUtf16) : q.input
+    if (input === '') continue // "" falls back to body
+    const expectedMac = hmac('k', `{"Body":${q.output},"EnvironmentName":"master","TimeStamp":1}`)
+    const header = hs.generateWebhookSignature({ secret: 'k', rawPayload: input, timestamp: 1 })
+    assert.equal(header, `sign=${expectedMac}, env=master, t=1`, JSON.stringify(q.output))
+    assert.equal(hs.verifyWebhookSignature({ secret: 'k', rawPayload: input, signature: header }), true)
+  }
+})
+
+test('js-serialization.json numbers: timestamps are written as Number::toString', () => {
+  for (const n of js.numbers) {
+    const x = fromBits(n.bits)
+    const header = hs.generateWebhookSignature({ secret: 'k', rawPayload: 'b', timestamp: x })
+    assert.ok(header.endsWith(`, t=${n.output}`), `${n.input}: ${header}`)
+    const expectedMac = hmac('k', JSON.stringify({ Body: 'b', EnvironmentName: 'master', TimeStamp: x }))
+    assert.ok(header.startsWith(`sign=${expectedMac},`), n.input)
+  }
+})
+
+test('js-serialization.json parseInt: the drop-in reads t= with JS parseInt', () => {
+  for (const p of js.parseInt) {
+    const t = fromBits(p.outputBits)
+    const mac = hmac('k', JSON.stringify({ Body: 'b', EnvironmentName: 'e', TimeStamp: t }))
+    const ok = hs.verifyWebhookSignature({ secret: 'k', rawPayload: 'b', signature: `sign=${mac}, env=e, t=${p.input}` })
+    // Splitting on ", " cuts an input that holds ", "; those cannot round-trip.
+    if (p.input.includes(', ')) continue
+    assert.equal(ok, true, JSON.stringify(p.input))
+  }
+})
+
+test('js-serialization.json reserialize: the parsed-body path hashes JSON.stringify(body)', () => {
+  for (const r of js.reserialize) {
+    const mac = hmac('k', JSON.stringify({ Body: r.output, EnvironmentName: 'master', TimeStamp: 7 }))
+    const ok = hs.verifyWebhookSignature({ secret: 'k', body: JSON.parse(r.input), signature: `sign=${mac}, env=master, t=7` })
+    assert.equal(ok, true, r.name)
+  }
+})
+
+const bad = loadVectors('bad-input.json')
+
+function badBody(c) {
+  if (c.bodyHex !== undefined) return Buffer.from(c.bodyHex, 'hex')
+  return expand(c.body)
+}
+
+test('bad-input.json: drop-in answers the dropIn column (string and bytes)', () => {
+  for (const c of bad.cases) {
+    const signature = c.signatureUtf16 ? fromUtf16(c.signatureUtf16) : expand(c.signature) ?? undefined
+    const body = badBody(c)
+    const bytes = typeof body === 'string' ? Buffer.from(body) : body
+    assert.equal(hs.verifyWebhookSignature({ secret: bad.secret, signature, rawPayload: bytes }), c.dropIn, c.name)
+    if (typeof body === 'string' && !c.large) {
+      assert.equal(hs.verifyWebhookSignature({ secret: bad.secret, signature, rawPayload: body }), c.dropIn, c.name)
+    }
+  }
+})
+
+test('bad-input.json: strict verify answers the strict column', () => {
+  for (const c of bad.cases) {
+    const signature = c.signatureUtf16 ? fromUtf16(c.signatureUtf16) : expand(c.signature)
+    const body = badBody(c)
+    const raw = typeof body === 'string' ? Buffer.from(body) : body
+    let got
+    try {
+      hs.verify(raw, signature, { secret: bad.secret, tolerance: bad.tolerance, now: bad.now })
+      got = 'ok'
+    } catch (e) {
+      assert.ok(e instanceof hs.WebhookVerificationError, `${c.name}: ${e}`)
+      assert.ok(!e.message.includes(bad.secret))
+      got = e.code
+    }
+    assert.equal(got, c.strict, c.name)
+  }
+})
+
+test('bad-input: non-string signatures are false (drop-in) and malformed/missing (strict)', () => {
+  for (const s of [undefined, null, 5, {}, [], ['a', 'b'], true, Symbol('x')]) {
+    assert.equal(hs.verifyWebhookSignature({ secret: 'k', signature: s, rawPayload: 'x' }), false)
+  }
+  for (const [s, code] of [
+    [undefined, 'missing_signature'],
+    [null, 'missing_signature'],
+    [5, 'malformed_signature'],
+    [{}, 'malformed_signature'],
+    [['a', 'b'], 'malformed_signature'],
+  ]) {
+    assert.throws(() => hs.verify('x', s, { secret: 'k' }), (e) => e instanceof hs.WebhookVerificationError && e.code === code)
+  }
+})
+
+// Optional vector files being written alongside; loaded when present.
+const strict = loadVectors('strict.json', { optional: true })
+test('strict.json (when present)', { skip: strict ? false : 'tests/vectors/strict.json not present' }, () => {
+  const cases = strict.cases || strict
+  assert.ok(cases.length > 0)
+  for (const c of cases) {
+    const signature = c.signatureUtf16 ? fromUtf16(c.signatureUtf16) : expand(c.signature ?? c.header)
+    const body = c.bodyHex !== undefined ? Buffer.from(c.bodyHex, 'hex') : expand(c.body ?? c.rawBody ?? '')
+    const secret = c.secrets ?? c.secret ?? strict.secret
+    const opts = { secret, now: c.now ?? strict.now }
+    const tol = 'tolerance' in c ? c.tolerance : strict.tolerance
+    if (tol !== undefined) opts.tolerance = tol
+    if (c.environments) opts.environments = c.environments
+    let got
+    try {
+      const v = hs.verify(body, signature, opts)
+      got = 'ok'
+      if (c.secretIndex !== undefined) assert.equal(v.secretIndex, c.secretIndex, c.name)
+      if (c.environment !== undefined) assert.equal(v.environment, c.environment, c.name)
+    } catch (e) {
+      if (!(e instanceof hs.WebhookVerificationError)) throw e
+      got = e.code
+    }
+    assert.equal(got, c.expected ?? c.strict ?? c.result, c.name)
+  }
+})
+
+const shared = loadVectors('shared-secret.json', { optional: true })
+test('shared-secret.json (when present)', { skip: shared ? false : 'tests/vectors/shared-secret.json not present' }, () => {
+  const cases = shared.cases || shared
+  assert.ok(cases.length > 0)
+  for (const c of cases) {
+    const headers = Array.isArray(c.headers) ? (() => {
+      const o = {}
+      for (const [k, v] of c.headers) o[k.toLowerCase()] = k.toLowerCase() in o ? [].concat(o[k.toLowerCase()], v) : v
+      return o
+    })() : c.headers
+    const opts = { header: c.header ?? shared.header, secret: c.secrets ?? c.secret ?? shared.secret }
+    let got
+    try {
+      hs.assertSharedSecret(headers, opts)
+      got = 'ok'
+    } catch (e) {
+      if (!(e instanceof hs.WebhookVerificationError)) throw e
+      got = e.code
+    }
+    assert.equal(got, c.expected ?? c.result, c.name)
+  }
+})
