@@ -1,0 +1,328 @@
+'use strict'
+// Replay protection (contract §5): memory guard and Redis guard (ioredis and node-redis) against
+// a real redis-server, through the wrappers on a real HTTP server.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const http = require('node:http')
+const net = require('node:net')
+const os = require('node:os')
+const fs = require('node:fs')
+const path = require('node:path')
+const { spawn } = require('node:child_process')
+const Redis = require('ioredis')
+const { createClient } = require('redis')
+const hs = require('..')
+const { requireRedisUrl } = require('./helpers')
+
+const SECRET = 'replay-test-secret'
+const REDIS_URL = requireRedisUrl()
+let seq = 0
+
+function delivery(body = JSON.stringify({ n: ++seq, at: process.hrtime.bigint().toString() })) {
+  return { body, sig: hs.sign(body, { secret: SECRET }) }
+}
+
+function listen(handler) {
+  return new Promise((resolve) => {
+    const server = http.createServer(handler)
+    server.keepAliveTimeout = 60_000
+    server.listen(0, '127.0.0.1', () => resolve(server))
+  })
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 })
+function send(server, d) {
+  const { port } = server.address()
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port, path: '/', method: 'POST', agent, headers: { 'gcms-signature': d.sig, 'content-type': 'application/json' } },
+      (res) => {
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (c) => (text += c))
+        res.on('end', () => resolve({ status: res.statusCode, text }))
+      },
+    )
+    req.on('error', reject)
+    req.end(d.body)
+  })
+}
+
+/** A server whose handler behaviour per body is scripted: 'ok' | 'throw' | '500' | a promise. */
+async function scriptedServer(t, replay) {
+  const calls = new Map()
+  const script = new Map()
+  const handler = hs.withHygraphSignature(
+    async (req, res) => {
+      const key = req.rawBody.toString()
+      calls.set(key, (calls.get(key) || 0) + 1)
+      const s = script.get(key)
+      if (s && typeof s.then === 'function') await s
+      const mode = s && typeof s.then !== 'function' ? s.shift?.() ?? s : 'ok'
+      if (mode === 'throw') throw new Error('handler failed')
+      if (mode === '500') {
+        res.statusCode = 500
+        return res.end('{"error":true}')
+      }
+      res.setHeader('content-type', 'application/json')
+      res.end('{"processed":true}')
+    },
+    { secret: SECRET, replay },
+  )
+  const server = await listen((req, res) => {
+    handler(req, res).catch(() => {
+      if (!res.headersSent) {
+        res.statusCode = 500
+        res.end('{"error":"handler threw"}')
+      }
+    })
+  })
+  t.after(() => server.close())
+  return { server, calls, script }
+}
+
+async function retryScenarios(t, guard) {
+  const { server, calls, script } = await scriptedServer(t, guard)
+
+  // First delivery fails (throws) → retry processed → third copy acknowledged as duplicate.
+  const d = delivery()
+  script.set(d.body, ['throw'])
+  assert.equal((await send(server, d)).status, 500)
+  const retry = await send(server, d)
+  assert.equal(retry.status, 200)
+  assert.equal(retry.text, '{"processed":true}')
+  const third = await send(server, d)
+  assert.equal(third.status, 200)
+  assert.deepEqual(JSON.parse(third.text), { duplicate: true })
+  assert.equal(calls.get(d.body), 2)
+
+  // A 5xx answer releases too.
+  const d5 = delivery()
+  script.set(d5.body, ['500'])
+  assert.equal((await send(server, d5)).status, 500)
+  assert.equal((await send(server, d5)).status, 200)
+  assert.deepEqual(JSON.parse((await send(server, d5)).text), { duplicate: true })
+  assert.equal(calls.get(d5.body), 2)
+
+  // Two concurrent copies: one processed, one 409 while it runs.
+  const dc = delivery()
+  let release
+  script.set(dc.body, new Promise((r) => (release = r)))
+  const first = send(server, dc)
+  await new Promise((r) => setTimeout(r, 100))
+  const second = await send(server, dc)
+  assert.equal(second.status, 409)
+  assert.equal(JSON.parse(second.text).extensions.code, 'replayed')
+  release()
+  assert.equal((await first).status, 200)
+  assert.equal(calls.get(dc.body), 1)
+  assert.deepEqual(JSON.parse((await send(server, dc)).text), { duplicate: true })
+
+  // A forged copy never reaches the guard.
+  const forged = { body: dc.body + ' ', sig: dc.sig }
+  assert.equal((await send(server, forged)).status, 401)
+}
+
+test('memory guard: retry-safe states through the wrapper', async (t) => {
+  await retryScenarios(t, hs.createMemoryReplayGuard())
+})
+
+test('memory guard: evicts the oldest entry at maxEntries', async () => {
+  const g = hs.createMemoryReplayGuard({ maxEntries: 3 })
+  for (const k of ['a', 'b', 'c']) {
+    assert.equal(await g.claim(k), 'new')
+    await g.complete(k, { doneTtlMs: 60_000 })
+  }
+  assert.equal(g.size, 3)
+  assert.equal(await g.claim('b'), 'done')
+  assert.equal(await g.claim('d'), 'new') // evicts a
+  assert.equal(g.size, 3)
+  assert.equal(await g.claim('a'), 'new') // a was forgotten; evicts b
+  assert.equal(await g.claim('c'), 'done')
+  assert.equal(await g.claim('d'), 'in_progress')
+  await g.release('d')
+  assert.equal(await g.claim('d'), 'new')
+})
+
+function ioredis(url = REDIS_URL) {
+  return new Redis(url, { maxRetriesPerRequest: 0, enableOfflineQueue: false, lazyConnect: false, retryStrategy: () => null })
+}
+
+async function nodeRedis(url = REDIS_URL) {
+  const c = createClient({ url, disableOfflineQueue: true, socket: { reconnectStrategy: false } })
+  c.on('error', () => {})
+  await c.connect()
+  return c
+}
+
+async function ready(client) {
+  if (client.status && client.status !== 'ready') await new Promise((r) => client.once('ready', r))
+}
+
+test('Redis guard (ioredis): retry-safe states, keys under hookseal:replay:', async (t) => {
+  const client = ioredis()
+  t.after(() => client.disconnect())
+  await ready(client)
+  const guard = hs.createRedisReplayGuard(client)
+  await retryScenarios(t, guard)
+  const keys = await client.keys('hookseal:replay:*')
+  assert.ok(keys.length >= 3)
+  for (const k of keys) assert.match(k, /^hookseal:replay:[0-9a-f]{64}$/)
+  const ttl = await client.pttl(keys[0])
+  assert.ok(ttl > 0 && ttl <= 600_000, `done TTL ${ttl}`)
+})
+
+test('Redis guard (node-redis): retry-safe states', async (t) => {
+  const client = await nodeRedis()
+  t.after(() => client.quit().catch(() => {}))
+  await retryScenarios(t, hs.createRedisReplayGuard(client, { prefix: 'hookseal:replay:nr:' }))
+  assert.ok((await client.keys('hookseal:replay:nr:*')).length >= 3)
+})
+
+test('Redis guard: release never deletes a done entry (compare-and-delete)', async (t) => {
+  const client = ioredis()
+  t.after(() => client.disconnect())
+  await ready(client)
+  const g = hs.createRedisReplayGuard(client, { prefix: 'hookseal:test:cad:' })
+  assert.equal(await g.claim('k'), 'new')
+  await g.complete('k', { doneTtlMs: 10_000 })
+  await g.release('k')
+  assert.equal(await g.claim('k'), 'done')
+  assert.equal(await client.get('hookseal:test:cad:k'), 'done')
+})
+
+test('two wrapper instances with separate clients on one Redis: processed once', async (t) => {
+  const c1 = ioredis()
+  const c2 = await nodeRedis()
+  t.after(() => {
+    c1.disconnect()
+    return c2.quit().catch(() => {})
+  })
+  await ready(c1)
+  const a = await scriptedServer(t, hs.createRedisReplayGuard(c1))
+  const b = await scriptedServer(t, hs.createRedisReplayGuard(c2))
+  const ds = Array.from({ length: 20 }, () => delivery())
+  const results = await Promise.all(ds.flatMap((d) => [send(a.server, d), send(b.server, d)]))
+  for (const d of ds) {
+    const n = (a.calls.get(d.body) || 0) + (b.calls.get(d.body) || 0)
+    assert.equal(n, 1, 'each delivery processed by exactly one instance')
+  }
+  for (const r of results) assert.ok([200, 409].includes(r.status))
+})
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer()
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address()
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+test('Redis stopped mid-test: 503, nothing processed unguarded', async (t) => {
+  const port = await freePort()
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookseal-redis-'))
+  const proc = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir], {
+    stdio: 'ignore',
+  })
+  t.after(() => {
+    if (proc.exitCode === null) proc.kill('SIGKILL')
+    fs.rmSync(dir, { recursive: true, force: true })
+  })
+  const url = `redis://127.0.0.1:${port}`
+  let client
+  for (let i = 0; i < 50; i++) {
+    try {
+      client = ioredis(url)
+      await new Promise((res, rej) => {
+        client.once('ready', res)
+        client.once('error', rej)
+      })
+      break
+    } catch {
+      client.disconnect()
+      client = undefined
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+  assert.ok(client, 'second redis-server did not start')
+  client.on('error', () => {})
+  t.after(() => client.disconnect())
+  const { server, calls } = await scriptedServer(t, hs.createRedisReplayGuard(client, { timeoutMs: 1000 }))
+  const d1 = delivery()
+  assert.equal((await send(server, d1)).status, 200)
+
+  proc.kill('SIGTERM')
+  await new Promise((r) => proc.once('exit', r))
+  const d2 = delivery()
+  const r = await send(server, d2)
+  assert.equal(r.status, 503)
+  assert.equal(JSON.parse(r.text).extensions.code, 'replay_store_unavailable')
+  assert.equal(calls.get(d2.body), undefined, 'handler must not run without the guard')
+  // A copy of the accepted delivery is not processed again either.
+  assert.equal((await send(server, d1)).status, 503)
+  assert.equal(calls.get(d1.body), 1)
+})
+
+test('load: 10 000 deliveries from 50 concurrent senders, each unique delivery processed exactly once', async (t) => {
+  const c1 = ioredis()
+  const c2 = await nodeRedis()
+  t.after(() => {
+    c1.disconnect()
+    return c2.quit().catch(() => {})
+  })
+  await ready(c1)
+  const processed = new Map()
+  const make = (client) =>
+    hs.withHygraphSignature(
+      async (req, res) => {
+        const k = req.rawBody.toString()
+        processed.set(k, (processed.get(k) || 0) + 1)
+        await new Promise((r) => setImmediate(r))
+        res.end('{"processed":true}')
+      },
+      { secret: SECRET, replay: hs.createRedisReplayGuard(client, { prefix: 'hookseal:replay:load:' }) },
+    )
+  const h1 = make(c1)
+  const h2 = make(c2)
+  let flip = 0
+  const server = await listen((req, res) => ((flip++ & 1) === 0 ? h1 : h2)(req, res))
+  t.after(() => server.close())
+
+  const UNIQUE = 2500
+  const COPIES = 4
+  const ds = Array.from({ length: UNIQUE }, (_, i) => delivery(JSON.stringify({ load: i, run: process.pid, t: Date.now() })))
+  const queue = []
+  for (let c = 0; c < COPIES; c++) for (const d of ds) queue.push(d)
+  for (let i = queue.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1))
+    ;[queue[i], queue[j]] = [queue[j], queue[i]]
+  }
+  assert.equal(queue.length, 10_000)
+  const statuses = { 200: 0, 409: 0, duplicate: 0 }
+  let next = 0
+  async function sender() {
+    while (next < queue.length) {
+      const d = queue[next++]
+      for (;;) {
+        const r = await send(server, d)
+        if (r.status === 409) {
+          statuses[409]++
+          await new Promise((res) => setTimeout(res, 2))
+          continue // the sender retries later, as Hygraph does
+        }
+        assert.equal(r.status, 200, r.text)
+        if (r.text.includes('duplicate')) statuses.duplicate++
+        else statuses[200]++
+        break
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: 50 }, sender))
+  assert.equal(processed.size, UNIQUE)
+  for (const [, n] of processed) assert.equal(n, 1)
+  assert.equal(statuses[200], UNIQUE)
+  assert.equal(statuses.duplicate, UNIQUE * (COPIES - 1))
+  t.diagnostic(`processed ${statuses[200]}, duplicates ${statuses.duplicate}, 409s ${statuses[409]}`)
+})
