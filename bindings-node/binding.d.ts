@@ -58,8 +58,11 @@ export declare class Strict {
   constructor(secrets: Array<string | Uint8Array>, tolerance?: number | undefined | null, environments?: Array<string> | undefined | null)
   /** The configured tolerance in seconds, or null. */
   get tolerance(): number | null
-  /** Verifies `raw` (string or Uint8Array) against `header` at `nowMs`. */
-  verify(rawBody: unknown, header: string, nowMs: number): Outcome
+  /**
+   * Verifies `raw` (string or Uint8Array) against `header` at `nowMs`; the replay key is
+   * computed only when `wantKey` is set (the wrappers), as it costs a SHA-256 and a string.
+   */
+  verify(rawBody: unknown, header: string, nowMs: number, wantKey: boolean): Outcome
 }
 
 /** A verification failure as a value: `code` (contract §4) and a message without secrets. */

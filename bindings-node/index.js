@@ -56,18 +56,6 @@ function configCall(fn) {
 // ---------------------------------------------------------------------------------------------
 // Value conversion
 
-const hasIsWellFormed = typeof String.prototype.isWellFormed === 'function'
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
-
-/** True when `s` holds no lone surrogate (so its UTF-8 is exact). */
-function wellFormed(s) {
-  return hasIsWellFormed ? s.isWellFormed() : !LONE_SURROGATE.test(s)
-}
-
-function isBytes(v) {
-  return v instanceof Uint8Array
-}
-
 /** Bytes of an ArrayBuffer / typed array / DataView, as a Uint8Array view (no copy). */
 function asBytes(v) {
   if (v instanceof Uint8Array) return v
@@ -120,10 +108,6 @@ function compatFor(secret) {
 // ---------------------------------------------------------------------------------------------
 // Drop-in API (contract §2a)
 
-const SIG_UTF16 = 1
-const RAW_UTF16 = 2
-const BODY_UTF16 = 4
-
 /**
  * Drop-in replacement for `@hygraph/utils` `verifyWebhookSignature`: same inputs, same answer,
  * but constant time, `false` (never a throw) on a bad header, and rich-text bodies verify.
@@ -133,38 +117,15 @@ const BODY_UTF16 = 4
 function verifyWebhookSignature(options) {
   const { body, signature, secret, rawPayload } = options
   const engine = compatFor(secret)
-  let flags = 0
-  let sig
-  if (typeof signature === 'string') {
-    sig = signature
-    if (!wellFormed(sig)) {
-      sig = Buffer.from(sig, 'utf16le')
-      flags |= SIG_UTF16
-    }
-  } else {
-    return false // the reference throws on a missing or non-string header
-  }
-  let raw
+  // the reference throws on a missing or non-string header
+  if (typeof signature !== 'string') return false
+  // Strings go to the addon as they are: it copies their UTF-16 out and keeps lone surrogates.
   if (rawPayload) {
-    if (typeof rawPayload === 'string') {
-      raw = rawPayload
-      if (!wellFormed(raw)) {
-        raw = Buffer.from(raw, 'utf16le')
-        flags |= RAW_UTF16
-      }
-    } else {
-      raw = asBytes(rawPayload)
-      if (raw === undefined) return false
-    }
-    return engine.verify(sig, raw, undefined, flags)
+    const raw = typeof rawPayload === 'string' ? rawPayload : asBytes(rawPayload)
+    if (raw === undefined) return false
+    return engine.verify(signature, raw, undefined, 0)
   }
-  let json = JSON.stringify(body)
-  if (json !== undefined && !wellFormed(json)) {
-    // JSON.stringify escapes lone surrogates, so this only happens through toJSON tricks.
-    json = Buffer.from(json, 'utf16le')
-    flags |= BODY_UTF16
-  }
-  return engine.verify(sig, undefined, json, flags)
+  return engine.verify(signature, undefined, JSON.stringify(body), 0)
 }
 
 /**
@@ -178,33 +139,15 @@ function generateWebhookSignature(options) {
   const engine = compatFor(secret)
   if (typeof environmentName !== 'string') throw new TypeError('hookseal: environmentName must be a string')
   if (typeof timestamp !== 'number') throw new TypeError('hookseal: timestamp must be a number (ms)')
-  let flags = 0
-  let env = environmentName
-  if (!wellFormed(env)) {
-    env = Buffer.from(env, 'utf16le')
-    flags |= SIG_UTF16
-  }
   let raw
   let json
   if (rawPayload) {
-    if (typeof rawPayload === 'string') {
-      raw = rawPayload
-      if (!wellFormed(raw)) {
-        raw = Buffer.from(raw, 'utf16le')
-        flags |= RAW_UTF16
-      }
-    } else {
-      raw = asBytes(rawPayload)
-      if (raw === undefined) throw new TypeError('hookseal: rawPayload must be a string or bytes')
-    }
+    raw = typeof rawPayload === 'string' ? rawPayload : asBytes(rawPayload)
+    if (raw === undefined) throw new TypeError('hookseal: rawPayload must be a string or bytes')
   } else {
     json = JSON.stringify(body)
-    if (json !== undefined && !wellFormed(json)) {
-      json = Buffer.from(json, 'utf16le')
-      flags |= BODY_UTF16
-    }
   }
-  return engine.generate(raw, json, env, timestamp, flags)
+  return engine.generate(raw, json, environmentName, timestamp, 0)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -224,7 +167,7 @@ function strictFor(secret, tolerance, environments) {
   const tol = tolerance === undefined ? 300 : tolerance
   const envs = environments === undefined ? null : environments
   if (typeof secret === 'string' && secret !== '') {
-    const key = JSON.stringify([secret, tol, envs])
+    const key = `${tol}\u0000${envs === null ? '*' : JSON.stringify(envs)}\u0000${secret}`
     return cached(strictCache, key, () => configCall(() => new native.Strict([secret], tol, envs)))
   }
   const list = secretList(secret)
@@ -241,7 +184,7 @@ function nowMs(now) {
 }
 
 /** Runs the strict engine; returns the native outcome (with the replay key). */
-function strictOutcome(engine, rawBody, signature, now) {
+function strictOutcome(engine, rawBody, signature, now, wantKey = false) {
   let raw = rawBody
   if (typeof raw !== 'string') {
     if (raw === undefined || raw === null) raw = ''
@@ -263,7 +206,7 @@ function strictOutcome(engine, rawBody, signature, now) {
       },
     }
   }
-  return engine.verify(raw, header, now)
+  return engine.verify(raw, header, now, wantKey)
 }
 
 /**
@@ -551,7 +494,7 @@ function withHygraphSignature(handler, options) {
   const doneTtlMs = native.replayDoneTtlMs(engine.tolerance ?? 86_400)
 
   async function check(raw, header) {
-    const out = strictOutcome(engine, raw, header, Date.now())
+    const out = strictOutcome(engine, raw, header, Date.now(), replay !== undefined)
     if (out.failure) return { status: 401, body: errorJson(out.failure.message, out.failure.code) }
     return { out }
   }
