@@ -480,7 +480,7 @@ impl MemoryStore {
     }
 
     /// `"new"`, `"in_progress"` or `"done"`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn claim(&self, key: String, now_ms: f64, processing_ttl_ms: f64) -> &'static str {
         match self.inner.claim(&key, now_ms.max(0.0) as u64, processing_ttl_ms.max(1.0) as u64) {
             Claim::New => "new",
@@ -490,13 +490,13 @@ impl MemoryStore {
     }
 
     /// Marks `key` handled for `doneTtlMs`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn complete(&self, key: String, now_ms: f64, done_ttl_ms: f64) {
         self.inner.complete(&key, now_ms.max(0.0) as u64, done_ttl_ms.max(1.0) as u64);
     }
 
     /// Forgets `key`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn release(&self, key: String) {
         self.inner.release(&key);
     }
@@ -537,7 +537,7 @@ pub fn replay_constants() -> ReplayConstants {
 }
 
 /// How long a `done` entry lives for a tolerance (seconds).
-#[napi]
+#[napi(catch_unwind)]
 pub fn replay_done_ttl_ms(tolerance_secs: f64) -> Result<f64> {
     Ok(replay::done_ttl_ms(secs("tolerance", tolerance_secs)?) as f64)
 }
