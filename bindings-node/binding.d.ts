@@ -9,22 +9,6 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
-/** The drop-in engine over one or more secrets (`@hygraph/utils` semantics, contract §2a). */
-export declare class Compat {
-  /** Throws (InvalidArg) for an empty list or an empty/blank secret. */
-  constructor(secrets: Array<string | Uint8Array>)
-  /**
-   * `verifyWebhookSignature`: `signature`, `rawPayload` and `bodyJson` (`JSON.stringify(body)`)
-   * are strings, Uint8Arrays, or undefined; `utf16` flags values given as UTF-16LE bytes.
-   */
-  verify(signature: unknown, rawPayload: unknown, bodyJson: unknown, utf16: number): boolean
-  /**
-   * `generateWebhookSignature` with the first secret; the header as a JS string (lone
-   * surrogates in the environment kept).
-   */
-  generate(rawPayload: unknown, bodyJson: unknown, environment: unknown, timestamp: number, utf16: number): string
-}
-
 /** The in-memory replay store of the core. */
 export declare class MemoryStore {
   /** A store of at most `maxEntries` keys. */
@@ -52,18 +36,20 @@ export declare class SharedSecretChecker {
   check(names: Array<string>, values: Array<string>): Failure | null
 }
 
-/** The strict engine (contract §2b). */
-export declare class Strict {
-  /** `tolerance` in seconds (`null`: no window); `environments` (`null`: any). */
-  constructor(secrets: Array<string | Uint8Array>, tolerance?: number | undefined | null, environments?: Array<string> | undefined | null)
-  /** The configured tolerance in seconds, or null. */
-  get tolerance(): number | null
-  /**
-   * Verifies `raw` (string or Uint8Array) against `header` at `nowMs`; the replay key is
-   * computed only when `wantKey` is set (the wrappers), as it costs a SHA-256 and a string.
-   */
-  verify(rawBody: unknown, header: string, nowMs: number, wantKey: boolean): Outcome
-}
+/**
+ * `generateWebhookSignature` with the first secret; the header as a JS string (lone
+ * surrogates in the environment kept).
+ */
+export declare function compatGenerate(engine: CompatEngine, rawPayload: unknown, bodyJson: unknown, environment: unknown, timestamp: number, utf16: number): string
+
+/** A drop-in engine; throws (InvalidArg) for an empty list or an empty/blank secret. */
+export declare function compatNew(secrets: Array<string | Uint8Array>): CompatEngine
+
+/**
+ * `verifyWebhookSignature`: `signature`, `rawPayload` and `bodyJson` (`JSON.stringify(body)`)
+ * are strings, Uint8Arrays, or undefined; `utf16` flags values given as UTF-16LE bytes.
+ */
+export declare function compatVerify(engine: CompatEngine, signature: unknown, rawPayload: unknown, bodyJson: unknown, utf16: number): boolean
 
 /** A verification failure as a value: `code` (contract §4) and a message without secrets. */
 export interface Failure {
@@ -118,3 +104,15 @@ export declare function replayDoneTtlMs(toleranceSecs: number): number
 
 /** The Hygraph header for `body` (raw text) as Hygraph sends it. */
 export declare function signStrict(secret: string, body: string, environment: string, timestampMs: number): string
+
+/** `tolerance` in seconds (`null`: no window); `environments` (`null`: any). */
+export declare function strictNew(secrets: Array<string | Uint8Array>, tolerance?: number | undefined | null, environments?: Array<string> | undefined | null): StrictEngine
+
+/** The configured tolerance in seconds, or null. */
+export declare function strictTolerance(engine: StrictEngine): number | null
+
+/**
+ * Verifies `raw` (string or Uint8Array) against `header` at `nowMs`; the replay key is
+ * computed only when `wantKey` is set (the wrappers), as it costs a SHA-256 and a string.
+ */
+export declare function strictVerify(engine: StrictEngine, rawBody: unknown, header: string, nowMs: number, wantKey: boolean): Outcome

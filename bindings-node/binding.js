@@ -835,13 +835,17 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
-module.exports.Compat = nativeBinding.Compat
 module.exports.MemoryStore = nativeBinding.MemoryStore
 module.exports.SharedSecretChecker = nativeBinding.SharedSecretChecker
-module.exports.Strict = nativeBinding.Strict
+module.exports.compatGenerate = nativeBinding.compatGenerate
+module.exports.compatNew = nativeBinding.compatNew
+module.exports.compatVerify = nativeBinding.compatVerify
 module.exports.hasuraAuthResponseJson = nativeBinding.hasuraAuthResponseJson
 module.exports.hasuraCheck = nativeBinding.hasuraCheck
 module.exports.hasuraErrorBody = nativeBinding.hasuraErrorBody
 module.exports.replayConstants = nativeBinding.replayConstants
 module.exports.replayDoneTtlMs = nativeBinding.replayDoneTtlMs
 module.exports.signStrict = nativeBinding.signStrict
+module.exports.strictNew = nativeBinding.strictNew
+module.exports.strictTolerance = nativeBinding.strictTolerance
+module.exports.strictVerify = nativeBinding.strictVerify

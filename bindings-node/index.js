@@ -99,10 +99,10 @@ function cached(map, key, make) {
 const compatCache = new Map()
 function compatFor(secret) {
   if (typeof secret === 'string' && secret !== '') {
-    return cached(compatCache, secret, () => configCall(() => new native.Compat([secret])))
+    return cached(compatCache, secret, () => configCall(() => native.compatNew([secret])))
   }
   const list = secretList(secret)
-  return configCall(() => new native.Compat(list))
+  return configCall(() => native.compatNew(list))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -123,9 +123,9 @@ function verifyWebhookSignature(options) {
   if (rawPayload) {
     const raw = typeof rawPayload === 'string' ? rawPayload : asBytes(rawPayload)
     if (raw === undefined) return false
-    return engine.verify(signature, raw, undefined, 0)
+    return native.compatVerify(engine, signature, raw, undefined, 0)
   }
-  return engine.verify(signature, undefined, JSON.stringify(body), 0)
+  return native.compatVerify(engine, signature, undefined, JSON.stringify(body), 0)
 }
 
 /**
@@ -147,7 +147,7 @@ function generateWebhookSignature(options) {
   } else {
     json = JSON.stringify(body)
   }
-  return engine.generate(raw, json, environmentName, timestamp, 0)
+  return native.compatGenerate(engine, raw, json, environmentName, timestamp, 0)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -168,10 +168,10 @@ function strictFor(secret, tolerance, environments) {
   const envs = environments === undefined ? null : environments
   if (typeof secret === 'string' && secret !== '') {
     const key = `${tol}\u0000${envs === null ? '*' : JSON.stringify(envs)}\u0000${secret}`
-    return cached(strictCache, key, () => configCall(() => new native.Strict([secret], tol, envs)))
+    return cached(strictCache, key, () => configCall(() => native.strictNew([secret], tol, envs)))
   }
   const list = secretList(secret)
-  return configCall(() => new native.Strict(list, tol, envs))
+  return configCall(() => native.strictNew(list, tol, envs))
 }
 
 function nowMs(now) {
@@ -206,7 +206,7 @@ function strictOutcome(engine, rawBody, signature, now, wantKey = false) {
       },
     }
   }
-  return engine.verify(raw, header, now, wantKey)
+  return native.strictVerify(engine, raw, header, now, wantKey)
 }
 
 /**
@@ -486,12 +486,12 @@ function withHygraphSignature(handler, options) {
   if (!options || typeof options !== 'object') throw new TypeError('hookseal: options { secret } are required')
   const { secret, tolerance, environments, replay } = options
   const engine = configCall(() =>
-    new native.Strict(secretList(secret), tolerance === undefined ? 300 : tolerance, environments ?? null),
+    native.strictNew(secretList(secret), tolerance === undefined ? 300 : tolerance, environments ?? null),
   )
   if (replay !== undefined && (typeof replay !== 'object' || typeof replay.claim !== 'function')) {
     throw new TypeError('hookseal: replay must be a guard from createMemoryReplayGuard / createRedisReplayGuard')
   }
-  const doneTtlMs = native.replayDoneTtlMs(engine.tolerance ?? 86_400)
+  const doneTtlMs = native.replayDoneTtlMs(native.strictTolerance(engine) ?? 86_400)
 
   async function check(raw, header) {
     const out = strictOutcome(engine, raw, header, Date.now(), replay !== undefined)
