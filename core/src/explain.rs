@@ -196,6 +196,7 @@ fn diagnose(input: &Input<'_>, steps: &mut Steps) {
     };
 
     let mut matched = false;
+    let mut fixed_by_trim = false;
     for (i, secret) in input.secrets.iter().enumerate() {
         let topic = format!("secret #{i}");
         if matches(secret, body, Spelling::Js) {
@@ -222,6 +223,7 @@ fn diagnose(input: &Input<'_>, steps: &mut Steps) {
                     || (html && is_json && matches(&t, body, Spelling::HtmlEscaped))
             });
             if fixed {
+                fixed_by_trim = true;
                 steps.push(
                     Status::Fail,
                     topic,
@@ -237,7 +239,7 @@ fn diagnose(input: &Input<'_>, steps: &mut Steps) {
         }
     }
 
-    if !matched {
+    if !matched && !fixed_by_trim {
         body_causes(
             input,
             body,
