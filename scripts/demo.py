@@ -186,14 +186,16 @@ def scenarios(server: str, url: str) -> list[Row]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quiet", action="store_true", help="print only mismatches and the summary")
+    parser.add_argument("--only", default="", help="run only the servers whose name contains this (e.g. node)")
     args = parser.parse_args()
+    servers = {k: v for k, v in SERVERS.items() if args.only.lower() in k.lower()}
     if not HOOKSEAL.exists():
         raise SystemExit("target/release/hookseal is missing: run `make build` first")
     procs = []
     rows: list[Row] = []
     try:
         started = []
-        for name, cmd in SERVERS.items():
+        for name, cmd in servers.items():
             proc, url = start(name, cmd)
             procs.append(proc)
             started.append((name, url))
@@ -211,7 +213,7 @@ def main() -> int:
         if not args.quiet or not r.ok:
             print(line.format(r.scenario, r.server, r.expected, r.got, "ok" if r.ok else "MISMATCH"))
     bad = sum(not r.ok for r in rows)
-    print(f"\n{len(rows) - bad}/{len(rows)} scenarios as expected across {len(SERVERS)} servers")
+    print(f"\n{len(rows) - bad}/{len(rows)} scenarios as expected across {len(servers)} servers")
     return 1 if bad else 0
 
 
