@@ -50,23 +50,25 @@ def rust_table() -> str:
             est = json.loads((base / ident / size / "new" / "estimates.json").read_text())
             medians[(ident, size)] = est["median"]["point_estimate"]
     lines = [
-        "| body | hookseal streaming | naive serde_json | bare HMAC of envelope | streaming / bare | naive / streaming |",
+        "| body | hookseal streaming | naive serde_json | bare HMAC of envelope"
+        " | streaming / bare | naive / streaming |",
         "|---|---|---|---|---|---|",
     ]
     for size in SIZES:
         s = medians[("hookseal_streaming", size)]
         n = medians[("naive_serde_json", size)]
         b = medians[("bare_hmac_of_envelope", size)]
-        lines.append(
-            f"| {size} | {fmt_time(s)} | {fmt_time(n)} | {fmt_time(b)} | {s / b:.2f}× | {n / s:.2f}× |"
-        )
+        lines.append(f"| {size} | {fmt_time(s)} | {fmt_time(n)} | {fmt_time(b)} | {s / b:.2f}× | {n / s:.2f}× |")
     return "\n".join(lines)
 
 
 def max_rss_kib(args: list[str]) -> int:
     out = subprocess.run(
         ["/usr/bin/time", "-v", str(ROOT / "target/release/examples/rss"), *args],
-        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     ).stderr
     m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", out)
     if not m:
@@ -110,8 +112,14 @@ def main() -> None:
     sections = [
         ("Rust: streaming verify vs naive vs bare HMAC (criterion medians)", rust_table()),
         ("Rust: memory while verifying a 100 MiB body", memory_table()),
-        ("Node: drop-in and strict vs @hygraph/utils vs createHmac", run(["npm", "run", "--silent", "bench"], ROOT / "bindings-node").strip()),
-        ("Python: drop-in and strict vs the manual recipe vs hmac.new", run([python, "bindings-python/bench/bench.py"]).strip()),
+        (
+            "Node: drop-in and strict vs @hygraph/utils vs createHmac",
+            run(["npm", "run", "--silent", "bench"], ROOT / "bindings-node").strip(),
+        ),
+        (
+            "Python: drop-in and strict vs the manual recipe vs hmac.new",
+            run([python, "bindings-python/bench/bench.py"]).strip(),
+        ),
     ]
     today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
     parts = [

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Writes a seed corpus for every fuzz target from the shared vectors in tests/vectors/."""
+
 import json
 import pathlib
 
@@ -10,7 +11,11 @@ corpus = root / "corpus"
 
 def utf16_to_bytes(units):
     # Lone surrogates cannot be UTF-8; the fuzzers see them replaced.
-    return bytes(bytearray(b"".join(chr(u).encode("utf-8", "replace") if not 0xD800 <= u <= 0xDFFF else b"\xef\xbf\xbd" for u in units)))
+    return bytes(
+        bytearray(
+            b"".join(chr(u).encode("utf-8", "replace") if not 0xD800 <= u <= 0xDFFF else b"\xef\xbf\xbd" for u in units)
+        )
+    )
 
 
 def text(case, field):

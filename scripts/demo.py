@@ -70,7 +70,7 @@ def start(name: str, cmd: list[str]) -> tuple[subprocess.Popen[str], str]:
         except OSError:
             if proc.poll() is not None:
                 out = proc.stdout.read() if proc.stdout else ""
-                raise SystemExit(f"{name} exited before listening:\n{out}")
+                raise SystemExit(f"{name} exited before listening:\n{out}") from None
             time.sleep(0.1)
     raise SystemExit(f"{name} did not start listening on port {port} within 30 s")
 
@@ -204,8 +204,11 @@ def main() -> int:
     finally:
         for proc in procs:
             stop(proc)
-    widths = [max(len(getattr(r, f)) for r in rows + [Row("scenario", "server", "expected", "got")]) for f in ("scenario", "server", "expected", "got")]
-    line = "  ".join(["{:<%d}" % w for w in widths]) + "  {}"
+    widths = [
+        max(len(getattr(r, f)) for r in rows + [Row("scenario", "server", "expected", "got")])
+        for f in ("scenario", "server", "expected", "got")
+    ]
+    line = "  ".join(["{:<" + str(w) + "}" for w in widths]) + "  {}"
     if not args.quiet:
         print(line.format("scenario", "server", "expected", "got", ""))
         print(line.format(*("-" * w for w in widths), ""))

@@ -28,7 +28,13 @@ RICH = '{"operation":"update","data":{"content":{"html":"<p>Fish & chips</p>"}}}
 
 def envelope(body: str, env: str, t: int, html: bool = False) -> bytes:
     if html:
-        for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        for ch, esc in (
+            ("<", "\\u003c"),
+            (">", "\\u003e"),
+            ("&", "\\u0026"),
+            ("\u2028", "\\u2028"),
+            ("\u2029", "\\u2029"),
+        ):
             body = body.replace(ch, esc)
     doc: dict[str, object] = {}
     if body:
@@ -61,11 +67,25 @@ def strict_cases() -> list[dict[str, object]]:
     raw = base64.b64decode(sign)
     cases: list[dict[str, object]] = []
 
-    def case(name: str, expect: dict[str, object], *, hdr: str | None = good, body: str | None = BODY,
-             body_hex: str | None = None, secrets: list[str] | None = None, tolerance: int | None = 300,
-             environments: list[str] | None = None, now: int = NOW) -> None:
-        c: dict[str, object] = {"name": name, "secrets": secrets or [SECRET], "tolerance": tolerance,
-                                "environments": environments, "now": now}
+    def case(
+        name: str,
+        expect: dict[str, object],
+        *,
+        hdr: str | None = good,
+        body: str | None = BODY,
+        body_hex: str | None = None,
+        secrets: list[str] | None = None,
+        tolerance: int | None = 300,
+        environments: list[str] | None = None,
+        now: int = NOW,
+    ) -> None:
+        c: dict[str, object] = {
+            "name": name,
+            "secrets": secrets or [SECRET],
+            "tolerance": tolerance,
+            "environments": environments,
+            "now": now,
+        }
         if body_hex is not None:
             c["bodyHex"] = body_hex
         else:
@@ -126,8 +146,7 @@ def strict_cases() -> list[dict[str, object]]:
         case(f"malformed-{name}", err("malformed_signature"), hdr=hdr)
 
     # malformed_body
-    case("body-not-utf8", err("malformed_body"), body_hex="7b2261223a22ff227d",
-         hdr=f"sign={sign}, env=master, t={NOW}")
+    case("body-not-utf8", err("malformed_body"), body_hex="7b2261223a22ff227d", hdr=f"sign={sign}, env=master, t={NOW}")
 
     # signature_mismatch
     case("tampered-body", err("signature_mismatch"), body=BODY.replace("ckx1", "ckx2"))
@@ -135,8 +154,12 @@ def strict_cases() -> list[dict[str, object]]:
     case("tampered-timestamp", err("signature_mismatch"), hdr=f"sign={sign}, env=master, t={NOW + 1}")
     case("wrong-secret", err("signature_mismatch"), secrets=["not-the-secret"])
     case("secret-with-trailing-newline", err("signature_mismatch"), secrets=[SECRET + "\n"])
-    case("html-variant-not-for-non-json", err("signature_mismatch"), body="<p>Fish & chips",
-         hdr=f"sign={mac(SECRET, '<p>Fish & chips', 'master', NOW, html=True)}, env=master, t={NOW}")
+    case(
+        "html-variant-not-for-non-json",
+        err("signature_mismatch"),
+        body="<p>Fish & chips",
+        hdr=f"sign={mac(SECRET, '<p>Fish & chips', 'master', NOW, html=True)}, env=master, t={NOW}",
+    )
 
     # environment_not_allowed (checked after the MAC)
     case("environment-not-allowed", err("environment_not_allowed"), environments=["production"])
@@ -152,8 +175,12 @@ def strict_cases() -> list[dict[str, object]]:
     case("order-header-before-mac", err("malformed_signature"), hdr=f"sign={sign}, env=master", secrets=["wrong"])
     case("order-mac-before-environment", err("signature_mismatch"), secrets=["wrong"], environments=["production"])
     case("order-mac-before-time", err("signature_mismatch"), secrets=["wrong"], now=NOW + 3_600_000)
-    case("order-environment-before-time", err("environment_not_allowed"), environments=["production"],
-         now=NOW + 3_600_000)
+    case(
+        "order-environment-before-time",
+        err("environment_not_allowed"),
+        environments=["production"],
+        now=NOW + 3_600_000,
+    )
     return cases
 
 
@@ -187,7 +214,11 @@ def write(name: str, description: str, cases: list[dict[str, object]]) -> None:
 
 
 if __name__ == "__main__":
-    write("strict.json", "Strict Hygraph verification (contract §2b): expected result or error code per case.",
-          strict_cases())
-    write("shared-secret.json", "Shared-secret header checks (contract §3): expected `ok` or error code.",
-          shared_cases())
+    write(
+        "strict.json",
+        "Strict Hygraph verification (contract §2b): expected result or error code per case.",
+        strict_cases(),
+    )
+    write(
+        "shared-secret.json", "Shared-secret header checks (contract §3): expected `ok` or error code.", shared_cases()
+    )
