@@ -313,7 +313,12 @@ impl<S: Sink + ?Sized, const N: usize> Stage<'_, S, N> {
                 let c = blk[i];
                 let e = SHORT[c as usize];
                 if e != 0 {
-                    buf[*len..*len + BLOCK].copy_from_slice(&blk[pos..pos + BLOCK]);
+                    // Most segments between escapes in JSON are short: one 16-byte move.
+                    if i - pos <= 16 {
+                        buf[*len..*len + 16].copy_from_slice(&blk[pos..pos + 16]);
+                    } else {
+                        buf[*len..*len + BLOCK].copy_from_slice(&blk[pos..pos + BLOCK]);
+                    }
                     *len += i - pos;
                     buf[*len] = b'\\';
                     buf[*len + 1] = e;
