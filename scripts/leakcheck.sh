@@ -16,7 +16,7 @@ mapfile -t bins < <(cargo test -p hookseal --no-run --message-format=json 2>/dev
   | python3 -c 'import json,sys
 for l in sys.stdin:
     m = json.loads(l)
-    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["kind"] != ["bench"]:
+    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["profile"]["test"]:
         print(m["executable"])')
 for bin in "${bins[@]}"; do
   echo "== valgrind $(basename "$bin")"
