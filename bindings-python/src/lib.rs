@@ -1,1 +1,424 @@
-//! Python face of hookseal (pyo3).
+//! Python face of hookseal (pyo3): the private engine `hookseal._hookseal`.
+//!
+//! This crate converts Python values, calls the core (`hookseal`) and maps its results; the
+//! public API (argument checks, framework integrations, Redis) lives in the pure-Python package
+//! `hookseal`. Verification failures become `hookseal.WebhookVerificationError` (raised with the
+//! core's code and message); configuration mistakes become `ValueError`/`TypeError`.
+//!
+//! Bodies are borrowed, never copied: `bytes` and `str` are immutable, so their data is read in
+//! place, and the GIL is released while a body of more than a few KiB is hashed. A `str` holding
+//! lone surrogates (which has no UTF-8) goes through UTF-16 to WTF-8, as a JS string would.
+
+use hookseal::ecma::json::{JsObject, JsValue, MAX_DEPTH};
+use hookseal::ecma::wtf8_from_utf16;
+use hookseal::hasura::{self, Cache, SessionValue};
+use hookseal::hygraph::{compat, Verifier};
+use hookseal::replay::{self, Claim, MemoryGuard as CoreGuard};
+use hookseal::shared_secret::SharedSecret as CoreShared;
+use hookseal::{ConfigError, Error, Secret, Secrets};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+
+/// Bodies larger than this are hashed with the GIL released.
+const DETACH_FROM: usize = 4096;
+
+fn config_error(e: &ConfigError) -> PyErr {
+    PyValueError::new_err(e.to_string())
+}
+
+/// Raises `hookseal.WebhookVerificationError(message, code)` (the class lives in Python so it
+/// can be subclassed and pickled like any exception).
+fn verification_error(py: Python<'_>, e: &Error) -> PyErr {
+    let made = py
+        .import("hookseal._errors")
+        .and_then(|m| m.getattr("WebhookVerificationError"))
+        .and_then(|cls| cls.call1((e.to_string(), e.code())));
+    match made {
+        Ok(exc) => PyErr::from_value(exc),
+        Err(err) => err,
+    }
+}
+
+/// Text as WTF-8: borrowed UTF-8 when the `str` is well formed, else through UTF-16.
+enum Text<'a> {
+    Borrowed(&'a [u8]),
+    Owned(Vec<u8>),
+}
+
+impl Text<'_> {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Text::Borrowed(b) => b,
+            Text::Owned(v) => v,
+        }
+    }
+}
+
+fn str_wtf8<'a>(s: &'a Bound<'_, PyString>) -> PyResult<Text<'a>> {
+    match s.to_str() {
+        Ok(t) => Ok(Text::Borrowed(t.as_bytes())),
+        Err(_) => {
+            // Lone surrogates: UTF-16 with surrogatepass keeps them, the core pairs and encodes.
+            let raw = s.call_method1("encode", ("utf-16-le", "surrogatepass"))?;
+            let b = raw.cast::<PyBytes>()?.as_bytes();
+            let units: Vec<u16> = b.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
+            Ok(Text::Owned(wtf8_from_utf16(&units)))
+        }
+    }
+}
+
+/// `bytes` borrowed or `str` as WTF-8; anything else is a TypeError naming `what`.
+fn bytes_or_str<'a>(obj: &'a Bound<'_, PyAny>, what: &str) -> PyResult<Text<'a>> {
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return Ok(Text::Borrowed(b.as_bytes()));
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return str_wtf8(s);
+    }
+    Err(PyTypeError::new_err(format!("{what} must be str or bytes, not {}", obj.get_type().name()?)))
+}
+
+/// A Python value as `JSON.parse` would have produced it in JS.
+fn to_js(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<JsValue> {
+    if depth > MAX_DEPTH {
+        return Err(PyValueError::new_err(format!("body nests deeper than {MAX_DEPTH} levels")));
+    }
+    if obj.is_none() {
+        return Ok(JsValue::Null);
+    }
+    if let Ok(b) = obj.cast::<PyBool>() {
+        return Ok(JsValue::Bool(b.is_true()));
+    }
+    if obj.cast::<PyInt>().is_ok() {
+        // Number(i) in JS: the nearest double; beyond the double range, Infinity (→ null).
+        let x = match obj.extract::<f64>() {
+            Ok(x) => x,
+            Err(_) => {
+                let negative = obj.lt(0)?;
+                if negative {
+                    f64::NEG_INFINITY
+                } else {
+                    f64::INFINITY
+                }
+            }
+        };
+        return Ok(JsValue::Number(x));
+    }
+    if let Ok(f) = obj.cast::<PyFloat>() {
+        return Ok(JsValue::Number(f.value()));
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(JsValue::String(str_wtf8(s)?.bytes().to_vec()));
+    }
+    if let Ok(d) = obj.cast::<PyDict>() {
+        let mut o = JsObject::new();
+        for (k, v) in d.iter() {
+            let key = k.cast::<PyString>().map_err(|_| {
+                PyTypeError::new_err("body: object keys must be str (as json.loads produces)")
+            })?;
+            o.insert(str_wtf8(key)?.bytes().to_vec(), to_js(&v, depth + 1)?);
+        }
+        return Ok(JsValue::Object(o));
+    }
+    if let Ok(l) = obj.cast::<PyList>() {
+        return l.iter().map(|v| to_js(&v, depth + 1)).collect::<PyResult<Vec<_>>>().map(JsValue::Array);
+    }
+    if let Ok(t) = obj.cast::<PyTuple>() {
+        return t.iter().map(|v| to_js(&v, depth + 1)).collect::<PyResult<Vec<_>>>().map(JsValue::Array);
+    }
+    Err(PyTypeError::new_err(format!(
+        "body: {} is not JSON data (use what json.loads returns: dict, list, str, int, float, bool, None)",
+        obj.get_type().name()?
+    )))
+}
+
+/// `JSON.stringify(body)` for a Python value, exactly as Node writes it.
+#[pyfunction]
+fn js_stringify(body: &Bound<'_, PyAny>) -> PyResult<String> {
+    Ok(to_js(body, 0)?.to_json())
+}
+
+fn secrets_from(secrets: Vec<Vec<u8>>) -> PyResult<Secrets> {
+    Secrets::new(secrets).map_err(|e| config_error(&e))
+}
+
+/// The drop-in engine: one set of secrets, `verifyWebhookSignature` semantics.
+#[pyclass(frozen, module = "hookseal._hookseal")]
+struct DropIn {
+    secrets: Secrets,
+}
+
+#[pymethods]
+impl DropIn {
+    #[new]
+    fn new(secrets: Vec<Vec<u8>>) -> PyResult<Self> {
+        Ok(DropIn { secrets: secrets_from(secrets)? })
+    }
+
+    /// `signature` must already be a `str` (anything else is `False` in Python).
+    #[pyo3(signature = (signature, raw_payload, body))]
+    fn verify(
+        &self,
+        py: Python<'_>,
+        signature: &Bound<'_, PyString>,
+        raw_payload: Option<&Bound<'_, PyAny>>,
+        body: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<bool> {
+        let sig = str_wtf8(signature)?;
+        let raw = raw_payload.map(|r| bytes_or_str(r, "raw_payload")).transpose()?;
+        let raw_empty = raw.as_ref().map_or(true, |r| r.bytes().is_empty());
+        // `rawPayload || JSON.stringify(body)`: serialize the body only when it is used.
+        let body_json = match body {
+            Some(b) if raw_empty => Some(to_js(b, 0)?.to_json()),
+            _ => None,
+        };
+        let raw_bytes = raw.as_ref().map(Text::bytes);
+        let body_bytes = body_json.as_deref().map(str::as_bytes);
+        let len = raw_bytes.map_or(0, <[u8]>::len) + body_bytes.map_or(0, <[u8]>::len);
+        let run = || compat::verify(&self.secrets, Some(sig.bytes()), raw_bytes, body_bytes);
+        Ok(if len >= DETACH_FROM { py.detach(run) } else { run() })
+    }
+}
+
+/// `generateWebhookSignature`: the header for these parts under the first secret.
+#[pyfunction]
+#[pyo3(signature = (secret, raw_payload, body, environment, timestamp))]
+fn generate(
+    secret: Vec<u8>,
+    raw_payload: Option<&Bound<'_, PyAny>>,
+    body: Option<&Bound<'_, PyAny>>,
+    environment: &Bound<'_, PyString>,
+    timestamp: f64,
+) -> PyResult<String> {
+    let secret = Secret::new(secret).map_err(|e| config_error(&e))?;
+    let raw = raw_payload.map(|r| bytes_or_str(r, "raw_payload")).transpose()?;
+    let raw_empty = raw.as_ref().map_or(true, |r| r.bytes().is_empty());
+    let body_json = match body {
+        Some(b) if raw_empty => Some(to_js(b, 0)?.to_json()),
+        _ => None,
+    };
+    let env = str_wtf8(environment)?;
+    let out = compat::generate(
+        &secret,
+        raw.as_ref().map(Text::bytes),
+        body_json.as_deref().map(str::as_bytes),
+        env.bytes(),
+        timestamp,
+    );
+    // WTF-8 back to a Python str (lone surrogates kept, as JS would keep them).
+    match String::from_utf8(out) {
+        Ok(s) => Ok(s),
+        Err(e) => {
+            let bytes = e.into_bytes();
+            Python::attach(|py| {
+                PyBytes::new(py, &bytes)
+                    .call_method1("decode", ("utf-8", "surrogatepass"))?
+                    .extract::<String>()
+            })
+        }
+    }
+}
+
+/// The strict engine: secrets, tolerance, allowed environments, built once.
+#[pyclass(frozen, module = "hookseal._hookseal")]
+struct StrictVerifier {
+    inner: Verifier,
+}
+
+#[pymethods]
+impl StrictVerifier {
+    #[new]
+    #[pyo3(signature = (secrets, tolerance, environments))]
+    fn new(
+        secrets: Vec<Vec<u8>>,
+        tolerance: Option<u64>,
+        environments: Option<Vec<String>>,
+    ) -> PyResult<Self> {
+        let mut inner = Verifier::from_secrets(secrets_from(secrets)?)
+            .tolerance(tolerance)
+            .map_err(|e| config_error(&e))?;
+        if let Some(envs) = environments {
+            inner = inner.environments(envs).map_err(|e| config_error(&e))?;
+        }
+        Ok(StrictVerifier { inner })
+    }
+
+    /// Returns `(environment, timestamp_ms, secret_index, replay_key)` or raises
+    /// `WebhookVerificationError`. `raw` is `bytes` or `str`; `header` `str` or `None`.
+    fn verify(
+        &self,
+        py: Python<'_>,
+        raw: &Bound<'_, PyAny>,
+        header: Option<&Bound<'_, PyString>>,
+        now_ms: u64,
+    ) -> PyResult<(String, u64, usize, String)> {
+        let body = bytes_or_str(raw, "raw_body")?;
+        let header = match header {
+            Some(h) => h
+                .to_str()
+                .map_err(|_| verification_error(py, &Error::MalformedSignature("it is not valid text")))?,
+            None => "",
+        };
+        let bytes = body.bytes();
+        let run = || self.inner.verify_at(bytes, header, now_ms);
+        let result = if bytes.len() >= DETACH_FROM { py.detach(run) } else { run() };
+        match result {
+            Ok(v) => {
+                let key = v.replay_key();
+                Ok((v.environment, v.timestamp_ms, v.secret_index, key))
+            }
+            Err(e) => Err(verification_error(py, &e)),
+        }
+    }
+
+    /// How long a `done` replay entry lives: the whole window, both sides (ms).
+    fn done_ttl_ms(&self) -> u64 {
+        replay::done_ttl_ms(self.inner.tolerance_secs().unwrap_or(hookseal::hygraph::DEFAULT_TOLERANCE_SECS))
+    }
+}
+
+/// The shared-secret checker (Hasura).
+#[pyclass(frozen, module = "hookseal._hookseal")]
+struct SharedSecret {
+    inner: CoreShared,
+}
+
+#[pymethods]
+impl SharedSecret {
+    #[new]
+    fn new(header: &str, secrets: Vec<Vec<u8>>) -> PyResult<Self> {
+        CoreShared::new(header, secrets).map(|inner| SharedSecret { inner }).map_err(|e| config_error(&e))
+    }
+
+    #[getter]
+    fn header(&self) -> String {
+        self.inner.header().to_owned()
+    }
+
+    /// Checks the values found for the header (none, one, or several when repeated).
+    fn check(&self, py: Python<'_>, values: Vec<Vec<u8>>) -> PyResult<()> {
+        let result = match values.as_slice() {
+            [] => self.inner.check(None),
+            [one] => self.inner.check(Some(one)),
+            _ => self.inner.check_headers(values.iter().map(|v| (self.inner.header(), v.as_slice()))),
+        };
+        result.map_err(|e| verification_error(py, &e))
+    }
+}
+
+/// The bounded, expiring in-memory replay store of the core.
+#[pyclass(frozen, module = "hookseal._hookseal")]
+struct MemoryGuard {
+    inner: CoreGuard,
+}
+
+#[pymethods]
+impl MemoryGuard {
+    #[new]
+    fn new(max_entries: usize) -> PyResult<Self> {
+        CoreGuard::new(max_entries).map(|inner| MemoryGuard { inner }).map_err(|e| config_error(&e))
+    }
+
+    /// `"new"`, `"in_progress"` or `"done"`.
+    fn claim(&self, key: &str, now_ms: u64, processing_ttl_ms: u64) -> &'static str {
+        match self.inner.claim(key, now_ms, processing_ttl_ms) {
+            Claim::New => "new",
+            Claim::InProgress => "in_progress",
+            Claim::Done => "done",
+        }
+    }
+
+    fn complete(&self, key: &str, now_ms: u64, done_ttl_ms: u64) {
+        self.inner.complete(key, now_ms, done_ttl_ms);
+    }
+
+    fn release(&self, key: &str) {
+        self.inner.release(key);
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+
+    #[getter]
+    fn max_entries(&self) -> usize {
+        self.inner.max_entries()
+    }
+}
+
+/// `{"message": ..., "extensions": {"code": ...}}` as JSON text.
+#[pyfunction]
+fn hasura_error_body(message: &str, code: &str) -> String {
+    hasura::error_body(message, code)
+}
+
+/// The auth-webhook answer as JSON text; `entries` are `(key, str | int | float | bool)`.
+#[pyfunction]
+#[pyo3(signature = (entries, max_age=None, expires=None))]
+fn hasura_auth_response(
+    entries: Vec<(String, Bound<'_, PyAny>)>,
+    max_age: Option<u64>,
+    expires: Option<u64>,
+) -> PyResult<String> {
+    let mut values: Vec<(String, SessionValue<'_>)> = Vec::with_capacity(entries.len());
+    let mut strings: Vec<String> = Vec::with_capacity(entries.len());
+    for (_, v) in &entries {
+        strings.push(if v.cast::<PyString>().is_ok() { v.extract::<String>()? } else { String::new() });
+    }
+    for ((k, v), s) in entries.iter().zip(&strings) {
+        let value = if v.cast::<PyString>().is_ok() {
+            SessionValue::Str(s)
+        } else if let Ok(b) = v.cast::<PyBool>() {
+            SessionValue::Bool(b.is_true())
+        } else if v.cast::<PyInt>().is_ok() || v.cast::<PyFloat>().is_ok() {
+            SessionValue::Num(v.extract::<f64>()?)
+        } else {
+            return Err(PyTypeError::new_err(format!(
+                "session value for {k} must be str, int, float or bool"
+            )));
+        };
+        values.push((k.clone(), value));
+    }
+    let cache = match (max_age, expires) {
+        (Some(_), Some(_)) => return Err(PyValueError::new_err("give max_age or expires, not both")),
+        (Some(n), None) => Cache::MaxAge(n),
+        (None, Some(t)) => Cache::Expires(t),
+        (None, None) => Cache::None,
+    };
+    let refs: Vec<(&str, SessionValue<'_>)> = values.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    hasura::auth_response_json(&refs, cache).map_err(|e| PyValueError::new_err(e.to_string()))
+}
+
+/// Checks the shape of a Hasura Action (`kind == "action"`) or Event Trigger payload.
+#[pyfunction]
+fn hasura_check(py: Python<'_>, kind: &str, body: &[u8]) -> PyResult<()> {
+    let r = if kind == "action" { hasura::check_action(body) } else { hasura::check_event(body) };
+    r.map_err(|e| verification_error(py, &e))
+}
+
+/// Every error code, in contract order.
+#[pyfunction]
+fn error_codes() -> Vec<&'static str> {
+    Error::CODES.to_vec()
+}
+
+/// The private engine of the `hookseal` package.
+#[pymodule]
+fn _hookseal(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<DropIn>()?;
+    m.add_class::<StrictVerifier>()?;
+    m.add_class::<SharedSecret>()?;
+    m.add_class::<MemoryGuard>()?;
+    m.add_function(wrap_pyfunction!(generate, m)?)?;
+    m.add_function(wrap_pyfunction!(js_stringify, m)?)?;
+    m.add_function(wrap_pyfunction!(hasura_error_body, m)?)?;
+    m.add_function(wrap_pyfunction!(hasura_auth_response, m)?)?;
+    m.add_function(wrap_pyfunction!(hasura_check, m)?)?;
+    m.add_function(wrap_pyfunction!(error_codes, m)?)?;
+    m.add("REPLAY_KEY_PREFIX", replay::KEY_PREFIX)?;
+    m.add("DEFAULT_PROCESSING_TTL_MS", replay::DEFAULT_PROCESSING_TTL_MS)?;
+    m.add("DEFAULT_MAX_ENTRIES", replay::DEFAULT_MAX_ENTRIES)?;
+    m.add("HEADER", hookseal::hygraph::HEADER)?;
+    Ok(())
+}

@@ -1,0 +1,25 @@
+"""What the framework integrations answer, shared by FastAPI and Flask."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from . import _hookseal
+from ._errors import ReplayStoreError, WebhookVerificationError
+
+
+def failure(exc: Exception) -> tuple[int, dict[str, Any]]:
+    """Status and body for a failed check, in Hasura's error shape."""
+    if isinstance(exc, WebhookVerificationError):
+        return 401, json.loads(_hookseal.hasura_error_body(str(exc), exc.code))
+    if isinstance(exc, ReplayStoreError):
+        return 503, json.loads(_hookseal.hasura_error_body(str(exc), "replay_store_unavailable"))
+    raise exc
+
+
+IN_PROGRESS: tuple[int, dict[str, Any]] = (
+    409,
+    json.loads(_hookseal.hasura_error_body("this delivery is being processed; retry later", "in_progress")),
+)
+DUPLICATE: tuple[int, dict[str, Any]] = (200, {"duplicate": True})

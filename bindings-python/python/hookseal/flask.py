@@ -1,0 +1,99 @@
+"""Flask integration: decorators that verify the request before the view runs.
+
+    @app.post("/api/hygraph")
+    @hygraph_signature_required(secret=os.environ["HYGRAPH_WEBHOOK_SECRET"], replay=MemoryReplayGuard())
+    def webhook():
+        delivery = flask.g.hookseal      # Verified
+        ...
+
+Failures answer 401 in Hasura's error shape (503 when the replay store is down); with
+``replay``, a copy of a handled delivery answers 200 ``{"duplicate": true}`` and a copy while
+the first runs 409. A view that raises or answers 5xx releases its claim so the retry runs.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from flask import g, jsonify, make_response, request
+
+from . import HEADER, SecretInput, SharedSecretChecker, Verifier
+from ._errors import ReplayStoreError, WebhookVerificationError
+from ._http import DUPLICATE, IN_PROGRESS, failure
+from .replay import ReplayGuard
+
+__all__ = ["hygraph_signature_required", "shared_secret_required"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _answer(status: int, body: dict[str, Any]) -> Any:
+    resp = jsonify(body)
+    resp.status_code = status
+    return resp
+
+
+def hygraph_signature_required(
+    *,
+    secret: SecretInput,
+    tolerance: int | None = 300,
+    environments: Iterable[str] | None = None,
+    replay: ReplayGuard | None = None,
+    header: str = HEADER,
+) -> Callable[[F], F]:
+    """Verifies ``gcms-signature`` over the raw body; the view finds :class:`Verified` in
+    ``flask.g.hookseal``. Configuration errors raise here, at import time."""
+    verifier = Verifier(secret=secret, tolerance=tolerance, environments=environments)
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                verified = verifier.verify(request.get_data(cache=True), request.headers.get(header))
+            except WebhookVerificationError as e:
+                return _answer(*failure(e))
+            g.hookseal = verified
+            if replay is None:
+                return view(*args, **kwargs)
+            try:
+                state = replay.claim(verified.replay_key)
+            except ReplayStoreError as e:
+                return _answer(*failure(e))
+            if state == "done":
+                return _answer(*DUPLICATE)
+            if state == "in_progress":
+                return _answer(*IN_PROGRESS)
+            try:
+                resp = make_response(view(*args, **kwargs))
+            except BaseException:
+                replay.release(verified.replay_key)
+                raise
+            if 200 <= resp.status_code < 300:
+                replay.complete(verified.replay_key, verifier.done_ttl_ms)
+            else:
+                replay.release(verified.replay_key)
+            return resp
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def shared_secret_required(*, header: str, secret: SecretInput) -> Callable[[F], F]:
+    """The Hasura shared-secret header must hold one of ``secret`` (any case, exactly once)."""
+    checker = SharedSecretChecker(header=header, secret=secret)
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                checker.check(request.headers)
+            except WebhookVerificationError as e:
+                return _answer(*failure(e))
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
