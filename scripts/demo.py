@@ -36,6 +36,9 @@ SERVERS = {
     "python (FastAPI)": [str(PYTHON), "examples/fastapi/app.py"],
     "python (Flask)": [str(PYTHON), "examples/flask/app.py"],
 }
+# The header each example's Hasura Action expects. WSGI servers drop names with an underscore,
+# so the Flask example uses a hyphenated one (see examples/flask/app.py).
+ACTION_HEADER = {"python (Flask)": "X-Action-Secret"}
 
 
 @dataclass
@@ -140,6 +143,7 @@ def scenarios(server: str, url: str) -> list[Row]:
     action = url + "/api/action"
     now = str(int(time.time() * 1000))
     hygraph = ["--hygraph", "--secret", HYGRAPH_SECRET, "--env", "master"]
+    header = ACTION_HEADER.get(server, "ACTION_SECRET")
     greet = ["--hasura-action", "greet", "--input", '{"name":"Ada"}', "--session-var", "x-hasura-role=user"]
     rows = [
         ("Hygraph: valid delivery", "200", lambda: send(hook, *hygraph)[0]),
@@ -162,13 +166,13 @@ def scenarios(server: str, url: str) -> list[Row]:
         (
             "Hasura Action: right secret",
             "200 Hello, Ada!",
-            lambda: send(action, *greet, "--header", f"ACTION_SECRET={ACTION_SECRET}")[0],
+            lambda: send(action, *greet, "--header", f"{header}={ACTION_SECRET}")[0],
         ),
         ("Hasura Action: no secret", "401 missing_secret", lambda: send(action, *greet)[0]),
         (
             "Hasura Action: wrong secret",
             "401 secret_mismatch",
-            lambda: send(action, *greet, "--header", "ACTION_SECRET=wrong")[0],
+            lambda: send(action, *greet, "--header", f"{header}=wrong")[0],
         ),
     ]
     out = []

@@ -14,6 +14,7 @@ the first runs 409. A view that raises or answers 5xx releases its claim so the 
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -84,6 +85,13 @@ def hygraph_signature_required(
 def shared_secret_required(*, header: str, secret: SecretInput) -> Callable[[F], F]:
     """The Hasura shared-secret header must hold one of ``secret`` (any case, exactly once)."""
     checker = SharedSecretChecker(header=header, secret=secret)
+    if "_" in header:
+        warnings.warn(
+            f"shared_secret_required(header={header!r}): WSGI servers (werkzeug, gunicorn) and nginx drop "
+            "header names with an underscore, so every request would fail with missing_secret; "
+            "configure Hasura to send a hyphenated name such as X-Action-Secret",
+            stacklevel=2,
+        )
 
     def decorate(view: F) -> F:
         @functools.wraps(view)
@@ -91,6 +99,9 @@ def shared_secret_required(*, header: str, secret: SecretInput) -> Callable[[F],
             try:
                 checker.check(request.headers)
             except WebhookVerificationError as e:
+                # Read the body before answering: werkzeug's server can stall on a connection
+                # whose request body was left unread.
+                request.get_data(cache=True)
                 return _answer(*failure(e))
             return view(*args, **kwargs)
 
