@@ -46,6 +46,10 @@ HEADER: str = _hookseal.HEADER
 SecretInput = str | bytes | Iterable[str | bytes]
 """One secret, or several (rotation: every one verifies; the index of the match is reported)."""
 
+HeadersLike = Mapping[str, Any] | Any
+"""Request headers: a dict, Starlette ``Headers``, Werkzeug ``Headers``/``EnvironHeaders``; any
+object with ``items()`` (and, for repeated headers, ``getlist``)."""
+
 
 def _secrets(secret: object) -> tuple[bytes, ...]:
     """Secrets as bytes. A missing secret is a configuration error, raised at once."""
@@ -177,10 +181,12 @@ def _environments(environments: object) -> tuple[str, ...] | None:
         return None
     if isinstance(environments, str):
         return (environments,)
-    envs = tuple(environments)  # type: ignore[call-overload]
+    if not isinstance(environments, Iterable):
+        raise TypeError("environments must be a list of str")
+    envs: tuple[object, ...] = tuple(environments)
     if not all(isinstance(e, str) for e in envs):
         raise TypeError("environments must be a list of str")
-    return envs
+    return envs  # type: ignore[return-value]
 
 
 class Verifier:
@@ -226,7 +232,7 @@ def verify(
 # ---------------------------------------------------------------- shared secret (contract §3)
 
 
-def _header_values(headers: Mapping[str, Any], name: str) -> list[bytes]:
+def _header_values(headers: HeadersLike, name: str) -> list[bytes]:
     lname = name.lower()
     getlist = getattr(headers, "getlist", None) or getattr(headers, "get_all", None)
     values: list[object] = []
@@ -264,17 +270,17 @@ class SharedSecretChecker:
         self._engine = _shared(header, _secrets(secret))
         self.header = header
 
-    def check(self, headers: Mapping[str, Any]) -> None:
+    def check(self, headers: HeadersLike) -> None:
         self._engine.check(_header_values(headers, self.header))
 
 
-def assert_shared_secret(headers: Mapping[str, Any], *, header: str, secret: SecretInput) -> None:
+def assert_shared_secret(headers: HeadersLike, *, header: str, secret: SecretInput) -> None:
     """Raises :class:`WebhookVerificationError` (``missing_secret`` / ``secret_mismatch``) unless
     ``headers`` hold one of the secrets in ``header`` (any case, exactly once)."""
     SharedSecretChecker(header=header, secret=secret).check(headers)
 
 
-def verify_shared_secret(headers: Mapping[str, Any], *, header: str, secret: SecretInput) -> bool:
+def verify_shared_secret(headers: HeadersLike, *, header: str, secret: SecretInput) -> bool:
     """``True`` when ``headers`` hold one of the secrets in ``header``; compared in constant time."""
     try:
         assert_shared_secret(headers, header=header, secret=secret)
@@ -304,7 +310,8 @@ def hasura_auth_response(
         expires = int(expires.timestamp())
     elif expires is not None and not isinstance(expires, int):
         raise TypeError("expires must be an aware datetime or epoch seconds")
-    return json.loads(_hookseal.hasura_auth_response(list(session.items()), max_age, expires))
+    answer: dict[str, str] = json.loads(_hookseal.hasura_auth_response(list(session.items()), max_age, expires))
+    return answer
 
 
 @dataclass(frozen=True)
