@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 import os
 
+import hookseal
 import pytest
 from conftest import load, materialize, text
-
-import hookseal
 from hookseal import _hookseal
 
 HYGRAPH = load("hygraph.json")["cases"]

@@ -1,0 +1,144 @@
+"""FastAPI (TestClient) and Flask (test_client): the integrations answer as the contract says."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import hookseal
+import pytest
+from fastapi import Depends, FastAPI, HTTPException
+from fastapi.testclient import TestClient
+from flask import Flask, g, jsonify
+from hookseal.fastapi import HygraphSignature, SharedSecret, install
+from hookseal.flask import hygraph_signature_required, shared_secret_required
+
+SECRET = "integration-secret"
+BODY = b'{"operation":"publish","data":{"id":"ckx1"}}'
+
+
+def sig(body: bytes = BODY, age_ms: int = 0) -> str:
+    t = time.time_ns() // 1_000_000 - age_ms
+    return hookseal.generate_webhook_signature(secret=SECRET, raw_payload=body, timestamp=t)
+
+
+def js(r: Any) -> Any:
+    """The JSON body of a TestClient (method) or Flask test (property) response."""
+    return r.json() if callable(r.json) else r.json
+
+
+def fastapi_app(calls: list[str], fail_first: bool = False) -> TestClient:
+    app = FastAPI()
+    install(app)
+    dep = HygraphSignature(secret=SECRET, replay=hookseal.MemoryReplayGuard())
+
+    @app.post("/hook")
+    async def hook(v: hookseal.Verified = Depends(dep)) -> dict[str, Any]:  # noqa: B008
+        calls.append(v.environment)
+        if fail_first and len(calls) == 1:
+            raise HTTPException(500, "handler crashed")
+        return {"ok": True}
+
+    @app.post("/action", dependencies=[Depends(SharedSecret(header="ACTION_SECRET", secret="abc"))])
+    async def action() -> dict[str, str]:
+        return {"greeting": "hi"}
+
+    return TestClient(app, raise_server_exceptions=False)
+
+
+def flask_app(calls: list[str], fail_first: bool = False) -> Any:
+    app = Flask(__name__)
+
+    @app.post("/hook")
+    @hygraph_signature_required(secret=SECRET, replay=hookseal.MemoryReplayGuard())
+    def hook() -> Any:
+        calls.append(g.hookseal.environment)
+        if fail_first and len(calls) == 1:
+            return jsonify(error="crashed"), 500
+        return jsonify(ok=True)
+
+    @app.post("/action")
+    @shared_secret_required(header="X-Action-Secret", secret="abc")
+    def action() -> Any:
+        return jsonify(greeting="hi")
+
+    return app.test_client()
+
+
+@pytest.mark.parametrize("kind", ["fastapi", "flask"])
+def test_hygraph_route(kind: str) -> None:
+    calls: list[str] = []
+    client = fastapi_app(calls) if kind == "fastapi" else flask_app(calls)
+
+    def post(body: bytes, headers: dict[str, str]) -> Any:
+        return (
+            client.post("/hook", content=body, headers=headers)
+            if kind == "fastapi"
+            else client.post("/hook", data=body, headers=headers)
+        )
+
+    def code(r: Any) -> str:
+        return js(r)["extensions"]["code"]
+
+    good = sig()
+    r = post(BODY, {"gcms-signature": good})
+    assert r.status_code == 200 and js(r) == {"ok": True}
+    r = post(BODY, {"gcms-signature": good})
+    assert r.status_code == 200 and js(r) == {"duplicate": True}
+    assert calls == ["master"]
+    r = post(BODY + b" ", {"gcms-signature": sig()})
+    assert r.status_code == 401 and code(r) == "signature_mismatch"
+    r = post(BODY, {"gcms-signature": sig(age_ms=3_600_000)})
+    assert r.status_code == 401 and code(r) == "timestamp_too_old"
+    r = post(BODY, {})
+    assert r.status_code == 401 and code(r) == "missing_signature"
+    assert js(r)["message"]
+    assert calls == ["master"]
+
+
+@pytest.mark.parametrize("kind", ["fastapi", "flask"])
+def test_retry_after_failure_is_processed(kind: str) -> None:
+    calls: list[str] = []
+    client = fastapi_app(calls, fail_first=True) if kind == "fastapi" else flask_app(calls, fail_first=True)
+    h = {"gcms-signature": sig()}
+    kw = {"content": BODY} if kind == "fastapi" else {"data": BODY}
+    assert client.post("/hook", headers=h, **kw).status_code == 500
+    assert client.post("/hook", headers=h, **kw).status_code == 200
+    r = client.post("/hook", headers=h, **kw)
+    assert r.status_code == 200 and js(r) == {"duplicate": True}
+    assert len(calls) == 2
+
+
+@pytest.mark.parametrize("kind", ["fastapi", "flask"])
+def test_shared_secret_route(kind: str) -> None:
+    client = fastapi_app([]) if kind == "fastapi" else flask_app([])
+    name = "ACTION_SECRET" if kind == "fastapi" else "X-Action-Secret"
+    assert client.post("/action", headers={name: "abc"}).status_code == 200
+    r = client.post("/action", headers={name: "wrong"})
+    assert r.status_code == 401 and js(r)["extensions"]["code"] == "secret_mismatch"
+    r = client.post("/action")
+    assert r.status_code == 401 and js(r)["extensions"]["code"] == "missing_secret"
+
+
+def test_configuration_errors_at_construction() -> None:
+    with pytest.raises(TypeError):
+        HygraphSignature(secret=None)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        hygraph_signature_required(secret="")
+    with pytest.raises(TypeError):
+        SharedSecret(header="x", secret=None)  # type: ignore[arg-type]
+    with pytest.warns(UserWarning, match="underscore"):
+        shared_secret_required(header="ACTION_SECRET", secret="abc")
+
+
+def test_fastapi_without_install_still_401() -> None:
+    app = FastAPI()
+    dep = HygraphSignature(secret=SECRET)
+
+    @app.post("/hook")
+    async def hook(v: hookseal.Verified = Depends(dep)) -> dict[str, bool]:  # noqa: B008
+        return {"ok": True}
+
+    r = TestClient(app).post("/hook", content=BODY)
+    assert r.status_code == 401
+    assert js(r)["detail"]["extensions"]["code"] == "missing_signature"
