@@ -93,7 +93,10 @@ class RedisReplayGuard:
             raise ValueError("prefix must be a non-empty str")
         self._client = client
         self._prefix = prefix
-        self.is_async = inspect.iscoroutinefunction(getattr(client, "set", None))
+        # redis.asyncio's `set` is a plain method returning a coroutine; its execute_command is async.
+        self.is_async = any(
+            inspect.iscoroutinefunction(getattr(client, name, None)) for name in ("set", "execute_command")
+        )
 
     def _key(self, key: str) -> str:
         # Keys come from the core as `hookseal:replay:<hex>`; a custom prefix replaces that one.

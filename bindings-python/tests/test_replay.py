@@ -1,0 +1,190 @@
+"""Replay guards: the memory store and Redis (sync and asyncio) through the integrations,
+against a real redis-server (REDIS_URL, from scripts/with-redis.sh)."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import threading
+import time
+from typing import Any
+
+import hookseal
+import pytest
+import redis
+import redis.asyncio as aioredis
+from conftest import free_port
+from flask import Flask, jsonify
+from hookseal.flask import hygraph_signature_required
+
+SECRET = "replay-secret"
+
+
+def delivery(n: int = 0) -> tuple[bytes, str]:
+    body = b'{"operation":"publish","data":{"n":%d}}' % n
+    t = time.time_ns() // 1_000_000
+    return body, hookseal.generate_webhook_signature(secret=SECRET, raw_payload=body, timestamp=t)
+
+
+def app_with(guard: Any, calls: list[int], fail_first: bool = False, delay: float = 0.0) -> Any:
+    app = Flask(__name__)
+
+    @app.post("/hook")
+    @hygraph_signature_required(secret=SECRET, replay=guard)
+    def hook() -> Any:
+        calls.append(1)
+        if delay:
+            time.sleep(delay)
+        if fail_first and len(calls) == 1:
+            raise RuntimeError("handler crashed")
+        return jsonify(ok=True)
+
+    app.testing = False
+    return app.test_client()
+
+
+def test_memory_guard_states_and_eviction() -> None:
+    g = hookseal.MemoryReplayGuard(max_entries=3)
+    assert g.claim("a") == "new"
+    assert g.claim("a") == "in_progress"
+    g.release("a")
+    assert g.claim("a") == "new"
+    g.complete("a", 60_000)
+    assert g.claim("a") == "done"
+    for k in ("b", "c", "d"):
+        assert g.claim(k) == "new"
+    assert len(g) == 3
+    assert g.claim("a") == "new", "the oldest entry was evicted at max_entries"
+    with pytest.raises(ValueError):
+        hookseal.MemoryReplayGuard(max_entries=0)
+
+
+@pytest.fixture()
+def sync_client(redis_url: str) -> Any:
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    yield client
+    client.close()
+
+
+def test_redis_retry_then_duplicate(sync_client: Any) -> None:
+    calls: list[int] = []
+    c = app_with(hookseal.RedisReplayGuard(sync_client), calls, fail_first=True)
+    body, sig = delivery(1)
+    assert c.post("/hook", data=body, headers={"gcms-signature": sig}).status_code == 500
+    assert c.post("/hook", data=body, headers={"gcms-signature": sig}).status_code == 200
+    r = c.post("/hook", data=body, headers={"gcms-signature": sig})
+    assert r.status_code == 200 and r.json == {"duplicate": True}
+    assert len(calls) == 2
+    keys = [k.decode() for k in sync_client.keys("*")]
+    assert len(keys) == 1 and keys[0].startswith("hookseal:replay:")
+    assert sync_client.get(keys[0]) == b"done"
+    assert 0 < sync_client.pttl(keys[0]) <= 600_000
+
+
+def test_redis_concurrent_copies(sync_client: Any) -> None:
+    calls: list[int] = []
+    c = app_with(hookseal.RedisReplayGuard(sync_client), calls, delay=0.3)
+    body, sig = delivery(2)
+    statuses: list[int] = []
+
+    def send() -> None:
+        statuses.append(c.post("/hook", data=body, headers={"gcms-signature": sig}).status_code)
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(statuses) == [200, 409] and len(calls) == 1
+
+
+def test_two_instances_separate_clients(redis_url: str, sync_client: Any) -> None:
+    calls: list[int] = []
+    a = app_with(hookseal.RedisReplayGuard(redis.Redis.from_url(redis_url)), calls)
+    b = app_with(hookseal.RedisReplayGuard(redis.Redis.from_url(redis_url)), calls)
+    body, sig = delivery(3)
+    assert a.post("/hook", data=body, headers={"gcms-signature": sig}).status_code == 200
+    r = b.post("/hook", data=body, headers={"gcms-signature": sig})
+    assert r.json == {"duplicate": True} and len(calls) == 1
+
+
+def test_release_never_deletes_done(sync_client: Any) -> None:
+    g = hookseal.RedisReplayGuard(sync_client, prefix="t:")
+    assert g.claim("k") == "new"
+    g.complete("k", 60_000)
+    g.release("k")
+    assert g.claim("k") == "done"
+    assert sync_client.get("t:k") == b"done"
+
+
+def test_asyncio_client(redis_url: str) -> None:
+    async def run() -> None:
+        client = aioredis.Redis.from_url(redis_url)
+        await client.flushdb()
+        g = hookseal.RedisReplayGuard(client)
+        assert g.is_async
+        assert await g.aclaim("x") == "new"
+        assert await g.aclaim("x") == "in_progress"
+        await g.arelease("x")
+        assert await g.aclaim("x") == "new"
+        await g.acomplete("x", 60_000)
+        assert await g.aclaim("x") == "done"
+        with pytest.raises(TypeError):
+            g.claim("x")
+        await client.aclose()
+
+    asyncio.run(run())
+
+
+def test_fastapi_with_asyncio_redis(redis_url: str) -> None:
+    from fastapi import Depends, FastAPI
+    from fastapi.testclient import TestClient
+    from hookseal.fastapi import HygraphSignature, install
+
+    calls: list[int] = []
+    app = FastAPI()
+    install(app)
+    dep = HygraphSignature(secret=SECRET, replay=hookseal.RedisReplayGuard(aioredis.Redis.from_url(redis_url)))
+
+    @app.post("/hook")
+    async def hook(v: hookseal.Verified = Depends(dep)) -> dict[str, bool]:  # noqa: B008
+        calls.append(1)
+        return {"ok": True}
+
+    body, sig = delivery(4)
+    with TestClient(app) as c:
+        assert c.post("/hook", content=body, headers={"gcms-signature": sig}).json() == {"ok": True}
+        assert c.post("/hook", content=body, headers={"gcms-signature": sig}).json() == {"duplicate": True}
+    assert len(calls) == 1
+
+
+def test_redis_down_is_503_and_nothing_runs() -> None:
+    server = shutil.which("redis-server")
+    assert server, "redis-server is needed (scripts/with-redis.sh installs it)"
+    port = free_port()
+    proc = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        client = redis.Redis(port=port, socket_connect_timeout=1, socket_timeout=1)
+        for _ in range(50):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.1)
+        calls: list[int] = []
+        c = app_with(hookseal.RedisReplayGuard(client), calls)
+        body, sig = delivery(5)
+        assert c.post("/hook", data=body, headers={"gcms-signature": sig}).status_code == 200
+        proc.terminate()
+        proc.wait(timeout=10)
+        body, sig = delivery(6)
+        r = c.post("/hook", data=body, headers={"gcms-signature": sig})
+        assert r.status_code == 503 and r.json["extensions"]["code"] == "replay_store_unavailable"
+        assert len(calls) == 1, "nothing processed unguarded"
+    finally:
+        proc.kill()
