@@ -54,7 +54,7 @@ def node_stringify(items: list[Any]) -> list[str]:
 @given(st.lists(values.filter(lambda v: v is not None), min_size=1, max_size=60))
 def test_body_path_matches_node(batch: list[Any]) -> None:
     node = node_stringify(batch)
-    for value, text_ in zip(batch, node):
+    for value, text_ in zip(batch, node, strict=True):
         assert hookseal._hookseal.js_stringify(value) == text_, (value, text_)
         sig = hookseal.generate_webhook_signature(secret="k", raw_payload=text_, timestamp=1_700_000_000_000)
         assert hookseal.verify_webhook_signature(signature=sig, secret="k", body=value)
