@@ -34,6 +34,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if failed {
         return Err("a scenario did not give the expected result".into());
     }
-    println!("all scenarios as expected (core only; `make demo` runs them over HTTP against every example server)");
+    println!(
+        "all scenarios as expected (core only; `make demo` runs them over HTTP against every example server)"
+    );
     Ok(())
 }
