@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import path from 'node:path'
 
 const dir = path.dirname(fileURLToPath(import.meta.url))
-createRequire(import.meta.url)('./link-hookseal.cjs')(dir)
+createRequire(import.meta.url)('../link-hookseal.cjs')(dir)
 
 // Imported after the link exists (static imports would resolve `hookseal` first).
 const routes = {

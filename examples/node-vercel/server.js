@@ -1,7 +1,7 @@
 'use strict'
 // Mounts the Vercel-style functions in api/ on node:http, on 127.0.0.1:$PORT.
 // HYGRAPH_WEBHOOK_SECRET and HASURA_ACTION_SECRET come from the environment.
-require('./link-hookseal')(__dirname)
+require('../link-hookseal.cjs')(__dirname)
 const http = require('node:http')
 
 const routes = {

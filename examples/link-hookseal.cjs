@@ -1,5 +1,5 @@
 'use strict'
-// From a fresh clone of this repository, `hookseal` is not installed in this example: link it
+// From a fresh clone of this repository, `hookseal` is not installed in an example: link it
 // to ../../bindings-node the way `npm install` links the `file:` dependency in package.json
 // (node_modules/hookseal -> bindings-node). In your own app, `npm install hookseal` instead.
 const fs = require('node:fs')
