@@ -128,33 +128,15 @@ fn parse_json(text: &str, what: &str) -> Result<Value, String> {
     serde_json::from_str(text).map_err(|e| format!("{what} is not JSON: {e}"))
 }
 
-/// ISO-8601 UTC time with microseconds, as Hasura writes `created_at`.
+/// Now as Hasura writes `created_at`.
 fn iso_now() -> String {
     let d = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-    let secs = d.as_secs();
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:06}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        d.subsec_micros()
-    )
+    hookseal::hasura::event_timestamp(u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
 }
 
-/// The request to send: body and headers.
 type Headers = Vec<(String, String)>;
 
+/// The request to send: body and headers.
 fn build(args: &SendArgs) -> Result<(Vec<u8>, Headers), String> {
     let mut headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
     let body: Vec<u8> = if args.hygraph {

@@ -124,14 +124,9 @@ pub fn auth_response_json(entries: &[(&str, SessionValue<'_>)], cache: Cache) ->
     Ok(s)
 }
 
-/// An HTTP date (IMF-fixdate, RFC 9110): `Sun, 06 Nov 1994 08:49:37 GMT`.
-pub fn http_date(unix_secs: u64) -> String {
-    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] =
-        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    let days = unix_secs / 86_400;
-    let secs = unix_secs % 86_400;
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+/// Year, month (1-12) and day of the civil (proleptic Gregorian) date `days` after 1970-01-01
+/// (Howard Hinnant's algorithm).
+fn civil(days: u64) -> (i64, u64, u64) {
     let z = days as i64 + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -141,6 +136,17 @@ pub fn http_date(unix_secs: u64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m as u64, d as u64)
+}
+
+/// An HTTP date (IMF-fixdate, RFC 9110): `Sun, 06 Nov 1994 08:49:37 GMT`.
+pub fn http_date(unix_secs: u64) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] =
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let days = unix_secs / 86_400;
+    let secs = unix_secs % 86_400;
+    let (y, m, d) = civil(days);
     format!(
         "{}, {:02} {} {} {:02}:{:02}:{:02} GMT",
         DAYS[(days % 7) as usize],
@@ -150,6 +156,21 @@ pub fn http_date(unix_secs: u64) -> String {
         secs / 3600,
         (secs / 60) % 60,
         secs % 60
+    )
+}
+
+/// The `created_at` of a Hasura Event Trigger payload: UTC with microseconds and no zone,
+/// `2026-11-22T12:00:00.123456`.
+pub fn event_timestamp(unix_micros: u64) -> String {
+    let secs = unix_micros / 1_000_000;
+    let (y, m, d) = civil(secs / 86_400);
+    let s = secs % 86_400;
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:06}",
+        s / 3600,
+        (s / 60) % 60,
+        s % 60,
+        unix_micros % 1_000_000
     )
 }
 

@@ -657,3 +657,10 @@ fn replay_is_thread_safe() {
     let total: usize = handles.into_iter().map(|h| h.join().unwrap()).sum();
     assert_eq!(total, 100, "each key claimed exactly once across threads");
 }
+
+#[test]
+fn hasura_dates() {
+    assert_eq!(hookseal::hasura::http_date(784_111_777), "Sun, 06 Nov 1994 08:49:37 GMT");
+    assert_eq!(hookseal::hasura::event_timestamp(1_795_003_200_123_456), "2026-11-18T12:00:00.123456");
+    assert_eq!(hookseal::hasura::event_timestamp(951_782_400_000_000), "2000-02-29T00:00:00.000000");
+}
