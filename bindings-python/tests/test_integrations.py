@@ -142,3 +142,83 @@ def test_fastapi_without_install_still_401() -> None:
     r = TestClient(app).post("/hook", content=BODY)
     assert r.status_code == 401
     assert js(r)["detail"]["extensions"]["code"] == "missing_signature"
+
+
+def _fastapi_failing_route(mode: str, installed: bool = True) -> tuple[TestClient, list[int], Any]:
+    from fastapi.responses import JSONResponse
+
+    app = FastAPI()
+    if installed:
+        install(app)
+    guard = hookseal.MemoryReplayGuard()
+    dep = HygraphSignature(secret=SECRET, replay=guard)
+    calls: list[int] = []
+
+    @app.post("/hook")
+    async def hook(v: hookseal.Verified = Depends(dep)) -> Any:  # noqa: B008
+        calls.append(1)
+        if len(calls) == 1:
+            if mode == "return-500":
+                return JSONResponse({"error": "db down"}, status_code=500)
+            if mode == "return-400":
+                return JSONResponse({"error": "rejected"}, status_code=400)
+            raise RuntimeError("handler crashed")
+        return {"ok": True}
+
+    return TestClient(app, raise_server_exceptions=False), calls, guard
+
+
+@pytest.mark.parametrize("mode", ["return-500", "return-400", "raise-plain"])
+def test_fastapi_retry_after_non_2xx_or_plain_exception(mode: str) -> None:
+    """A route that *returns* a non-2xx response (not only one that raises) must not mark the
+    delivery done: Hygraph's retry has to reach the handler (contract §5)."""
+    client, calls, guard = _fastapi_failing_route(mode)
+    h = {"gcms-signature": sig()}
+    first = client.post("/hook", headers=h, content=BODY)
+    assert first.status_code == (400 if mode == "return-400" else 500)
+    assert len(guard) == 0  # released, not left in processing
+    assert client.post("/hook", headers=h, content=BODY).json() == {"ok": True}
+    assert client.post("/hook", headers=h, content=BODY).json() == {"duplicate": True}
+    assert len(calls) == 2
+
+
+def test_fastapi_without_install_plain_exception_releases() -> None:
+    client, calls, _ = _fastapi_failing_route("raise-plain", installed=False)
+    h = {"gcms-signature": sig()}
+    assert client.post("/hook", headers=h, content=BODY).status_code == 500
+    assert client.post("/hook", headers=h, content=BODY).status_code == 200
+    assert len(calls) == 2
+
+
+@pytest.mark.parametrize("kind", ["fastapi", "flask"])
+def test_in_progress_is_409_and_handler_not_called(kind: str) -> None:
+    calls: list[str] = []
+    guard = hookseal.MemoryReplayGuard()
+    h = {"gcms-signature": sig()}
+    key = hookseal.verify(BODY, h["gcms-signature"], secret=SECRET).replay_key
+    assert guard.claim(key) == "new"  # another worker is handling this delivery
+    if kind == "fastapi":
+        app = FastAPI()
+        install(app)
+        dep = HygraphSignature(secret=SECRET, replay=guard)
+
+        @app.post("/hook")
+        async def hook(v: hookseal.Verified = Depends(dep)) -> dict[str, bool]:  # noqa: B008
+            calls.append(v.environment)
+            return {"ok": True}
+
+        r = TestClient(app).post("/hook", headers=h, content=BODY)
+        status, body = r.status_code, r.json()
+    else:
+        fapp = Flask(__name__)
+
+        @fapp.post("/hook")
+        @hygraph_signature_required(secret=SECRET, replay=guard)
+        def fhook() -> Any:
+            calls.append(g.hookseal.environment)
+            return jsonify(ok=True)
+
+        fr = fapp.test_client().post("/hook", headers=h, data=BODY)
+        status, body = fr.status_code, fr.json
+    assert status == 409 and body["extensions"]["code"] == "in_progress"
+    assert calls == []

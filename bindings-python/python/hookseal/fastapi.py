@@ -7,13 +7,21 @@
     @app.post("/api/hygraph")
     async def webhook(delivery: Verified = Depends(hygraph)): ...
 
+``install(app)`` also adds a small ASGI middleware that watches the status the route answers:
+with ``replay``, a delivery is marked done only after a 2xx response, and its claim is released
+when the route raises *or returns* a non-2xx response (``JSONResponse(..., status_code=500)``), so
+Hygraph's retry is processed.
+
 Without ``install(app)`` a failure is still a 401 (or 409/503), with FastAPI's usual
-``{"detail": {...}}`` wrapping the same body.
+``{"detail": {...}}`` wrapping the same body, and a dependency cannot see the response: the
+claim is released only when the route raises (``HTTPException`` or any other exception), and a
+route that *returns* a 5xx response would be marked done. Call ``install(app)``.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
@@ -35,14 +43,69 @@ class HookSealResponse(HTTPException):
         self.body = body
 
 
+_log = logging.getLogger("hookseal")
+
+# Claims the dependency made during this request, settled by _ReplayMiddleware once the
+# response status is known: (guard, key, done_ttl_ms).
+_PENDING = "hookseal.pending"
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
 async def _handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HookSealResponse)
     return JSONResponse(exc.body, status_code=exc.status_code)
 
 
+async def _settle(pending: list[tuple[ReplayGuard, str, int]], status: int | None) -> None:
+    for guard, key, done_ttl_ms in pending:
+        try:
+            if status is not None and 200 <= status < 300:
+                await guard.acomplete(key, done_ttl_ms)
+            else:
+                await guard.arelease(key)
+        except ReplayStoreError:
+            # The response is already on its way; the claim expires after its processing TTL.
+            _log.warning("hookseal: replay store unavailable while settling a delivery")
+
+
+class _ReplayMiddleware:
+    """Completes (2xx) or releases (anything else, or an exception) the request's replay claims."""
+
+    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope.get("type") != "http":
+            await self.app(scope, receive, send)
+            return
+        pending: list[tuple[ReplayGuard, str, int]] = []
+        scope[_PENDING] = pending
+        status: int | None = None
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message.get("type") == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        except BaseException:
+            await _settle(pending, None)
+            raise
+        await _settle(pending, status)
+
+
 def install(app: FastAPI) -> None:
-    """Makes the dependencies answer with exactly Hasura's error shape (and ``{"duplicate": true}``)."""
+    """Makes the dependencies answer with exactly Hasura's error shape (and ``{"duplicate": true}``),
+    and settles replay claims by the status the route answered (see the module docstring).
+    Call it before the app starts."""
     app.add_exception_handler(HookSealResponse, _handler)
+    app.add_middleware(_ReplayMiddleware)
 
 
 def _fail(exc: Exception) -> HookSealResponse:
@@ -85,6 +148,12 @@ class HygraphSignature:
             raise HookSealResponse(*DUPLICATE)
         if state == "in_progress":
             raise HookSealResponse(*IN_PROGRESS)
+        pending = request.scope.get(_PENDING)
+        if isinstance(pending, list):
+            # install(app): the middleware settles the claim once the response status is known.
+            pending.append((self._replay, verified.replay_key, self._verifier.done_ttl_ms))
+            yield verified
+            return
         try:
             yield verified
         except BaseException:
