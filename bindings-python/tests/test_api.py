@@ -168,3 +168,21 @@ def test_hasura_helpers() -> None:
         with pytest.raises(hookseal.WebhookVerificationError) as info:
             hookseal.parse_hasura_action(bad)
         assert info.value.code == "malformed_payload"
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"now": float("nan")},
+        {"now": float("inf")},
+        {"now": -1},
+        {"now": 1e30},
+        {"tolerance": float("inf")},
+        {"tolerance": float("nan")},
+        {"tolerance": 10**30},
+    ],
+)
+def test_non_finite_or_huge_now_and_tolerance_are_value_errors(kwargs: dict[str, float]) -> None:
+    """A configuration mistake is a ValueError with a message, never an OverflowError."""
+    with pytest.raises(ValueError):
+        hookseal.verify(b"{}", "sign=a, env=master, t=1", secret="s", **kwargs)  # type: ignore[arg-type]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import json
+import math
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -152,6 +153,11 @@ class Verified:
     """The replay-guard key of this delivery (``hookseal:replay:<sha256(sign)>``)."""
 
 
+# Beyond these the core's u64 milliseconds overflow; a clear ValueError instead of OverflowError.
+_MAX_NOW_S = (2**64 - 1) // 1000
+_MAX_TOLERANCE_S = (2**64 - 1) // 1000
+
+
 def _now_ms(now: object) -> int:
     if now is None:
         return time.time_ns() // 1_000_000
@@ -160,8 +166,8 @@ def _now_ms(now: object) -> int:
             raise ValueError("now: use an aware datetime (with tzinfo), not a naive one")
         return int(now.timestamp() * 1000)
     if isinstance(now, (int, float)) and not isinstance(now, bool):
-        if now < 0:
-            raise ValueError("now must not be negative")
+        if not math.isfinite(now) or now < 0 or now > _MAX_NOW_S:
+            raise ValueError("now must be finite, non-negative epoch seconds")
         return int(now * 1000)
     raise TypeError("now must be epoch seconds (int/float) or an aware datetime")
 
@@ -173,6 +179,8 @@ def _tolerance(tolerance: object) -> int | None:
         raise TypeError("tolerance must be seconds (int) or None")
     if tolerance < 0:
         raise ValueError("tolerance must not be negative (None turns the window off)")
+    if not math.isfinite(tolerance) or tolerance > _MAX_TOLERANCE_S:
+        raise ValueError("tolerance must be a finite number of seconds (None turns the window off)")
     return int(tolerance)
 
 
