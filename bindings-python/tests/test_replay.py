@@ -188,3 +188,61 @@ def test_redis_down_is_503_and_nothing_runs() -> None:
         assert len(calls) == 1, "nothing processed unguarded"
     finally:
         proc.kill()
+
+
+def test_fastapi_asyncio_redis_retry_after_500_then_store_down_is_503() -> None:
+    """FastAPI + redis.asyncio on our own redis-server: a route that returns 500 releases its
+    claim (the retry runs), a handled delivery is a duplicate, and with Redis stopped the
+    dependency answers 503 without calling the route."""
+    from fastapi import Depends, FastAPI
+    from fastapi.responses import JSONResponse
+    from fastapi.testclient import TestClient
+    from hookseal.fastapi import HygraphSignature, install
+
+    server = shutil.which("redis-server")
+    assert server, "redis-server is needed (scripts/with-redis.sh installs it)"
+    port = free_port()
+    proc = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        probe = redis.Redis(port=port, socket_connect_timeout=1, socket_timeout=1)
+        for _ in range(50):
+            try:
+                probe.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.1)
+        client = aioredis.Redis(port=port, socket_connect_timeout=1, socket_timeout=1)
+        guard = hookseal.RedisReplayGuard(client, prefix="test:fastapi:")
+        calls: list[int] = []
+        app = FastAPI()
+        install(app)
+        dep = HygraphSignature(secret=SECRET, replay=guard)
+
+        @app.post("/hook")
+        async def hook(v: hookseal.Verified = Depends(dep)) -> Any:  # noqa: B008
+            calls.append(1)
+            if len(calls) == 1:
+                return JSONResponse({"error": "db down"}, status_code=500)
+            return {"ok": True}
+
+        body, sig = delivery(7)
+        h = {"gcms-signature": sig}
+        with TestClient(app) as c:
+            assert c.post("/hook", content=body, headers=h).status_code == 500
+            assert c.post("/hook", content=body, headers=h).json() == {"ok": True}
+            assert c.post("/hook", content=body, headers=h).json() == {"duplicate": True}
+            keys = probe.keys("test:fastapi:*")
+            assert len(keys) == 1 and probe.get(keys[0]) == b"done"
+            assert 0 < probe.pttl(keys[0]) <= 600_000  # done_ttl_ms(300 s): both sides of the window
+            proc.terminate()
+            proc.wait(timeout=10)
+            body, sig = delivery(8)
+            r = c.post("/hook", content=body, headers={"gcms-signature": sig})
+            assert r.status_code == 503 and r.json()["extensions"]["code"] == "replay_store_unavailable"
+        assert len(calls) == 2, "nothing processed unguarded"
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
