@@ -246,3 +246,42 @@ def test_fastapi_asyncio_redis_retry_after_500_then_store_down_is_503() -> None:
     finally:
         proc.kill()
         proc.wait(timeout=10)
+
+
+def test_fastapi_with_sync_redis_client_runs_off_the_event_loop(sync_client: Any) -> None:
+    """A redis.Redis (sync) guard under FastAPI: the calls run in a worker thread, not on the
+    event loop thread, and the retry/duplicate states are the same."""
+    from fastapi import Depends, FastAPI
+    from fastapi.testclient import TestClient
+    from hookseal.fastapi import HygraphSignature, install
+
+    loop_threads: list[int] = []
+    redis_threads: list[int] = []
+    real_set = sync_client.set
+
+    def spy_set(*args: Any, **kwargs: Any) -> Any:
+        redis_threads.append(threading.get_ident())
+        return real_set(*args, **kwargs)
+
+    sync_client.set = spy_set
+    calls: list[int] = []
+    app = FastAPI()
+    install(app)
+    dep = HygraphSignature(secret=SECRET, replay=hookseal.RedisReplayGuard(sync_client))
+
+    @app.post("/hook")
+    async def hook(v: hookseal.Verified = Depends(dep)) -> dict[str, bool]:  # noqa: B008
+        loop_threads.append(threading.get_ident())
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("handler crashed")
+        return {"ok": True}
+
+    body, sig = delivery(9)
+    h = {"gcms-signature": sig}
+    with TestClient(app, raise_server_exceptions=False) as c:
+        assert c.post("/hook", content=body, headers=h).status_code == 500
+        assert c.post("/hook", content=body, headers=h).json() == {"ok": True}
+        assert c.post("/hook", content=body, headers=h).json() == {"duplicate": True}
+    assert len(calls) == 2
+    assert redis_threads and loop_threads[0] not in redis_threads

@@ -24,6 +24,16 @@ PROCESSING_TTL_MS: int = _hookseal.DEFAULT_PROCESSING_TTL_MS
 _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 
 
+async def _off_loop(fn: Any, *args: Any) -> Any:
+    """A sync redis-py call from async code (FastAPI with ``redis.Redis``): run it in a worker
+    thread so a slow or unreachable Redis does not stall the event loop."""
+    try:
+        import anyio.to_thread
+    except ImportError:  # pragma: no cover - anyio comes with Starlette/FastAPI
+        return fn(*args)
+    return await anyio.to_thread.run_sync(fn, *args)
+
+
 def _now_ms() -> int:
     return time.time_ns() // 1_000_000
 
@@ -133,7 +143,8 @@ class RedisReplayGuard:
 
     async def aclaim(self, key: str, processing_ttl_ms: int = PROCESSING_TTL_MS) -> Claim:
         if not self.is_async:
-            return self.claim(key, processing_ttl_ms)
+            state: Claim = await _off_loop(self.claim, key, processing_ttl_ms)
+            return state
         k = self._key(key)
         try:
             if await self._client.set(k, "processing", nx=True, px=processing_ttl_ms):
@@ -144,7 +155,8 @@ class RedisReplayGuard:
 
     async def acomplete(self, key: str, done_ttl_ms: int) -> None:
         if not self.is_async:
-            return self.complete(key, done_ttl_ms)
+            await _off_loop(self.complete, key, done_ttl_ms)
+            return
         try:
             await self._client.set(self._key(key), "done", px=done_ttl_ms)
         except Exception as e:
@@ -152,7 +164,8 @@ class RedisReplayGuard:
 
     async def arelease(self, key: str) -> None:
         if not self.is_async:
-            return self.release(key)
+            await _off_loop(self.release, key)
+            return
         try:
             await self._client.eval(_RELEASE, 1, self._key(key), "processing")
         except Exception as e:
