@@ -186,3 +186,16 @@ def test_non_finite_or_huge_now_and_tolerance_are_value_errors(kwargs: dict[str,
     """A configuration mistake is a ValueError with a message, never an OverflowError."""
     with pytest.raises(ValueError):
         hookseal.verify(b"{}", "sign=a, env=master, t=1", secret="s", **kwargs)  # type: ignore[arg-type]
+
+
+def test_hasura_parsers_take_str_with_lone_surrogates() -> None:
+    """A str holding a lone surrogate (a JS string can) is passed on as WTF-8, as the core
+    reads text everywhere; no UnicodeEncodeError escapes."""
+    text = '{"action":{"name":"\udc80"},"input":{},"session_variables":{}}'
+    assert hookseal.parse_hasura_action(text).name == "\udc80"
+    with pytest.raises(hookseal.WebhookVerificationError) as e:
+        hookseal.parse_hasura_event(text)
+    assert e.value.code == "malformed_payload"
+    # The escaped spelling (as Hasura sends it) gives the same value.
+    action = hookseal.parse_hasura_action('{"action":{"name":"g"},"input":{"s":"\\udc80"},"session_variables":{}}')
+    assert action.input == {"s": "\udc80"}

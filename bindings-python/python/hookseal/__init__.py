@@ -352,7 +352,9 @@ def _json_bytes(body: object) -> bytes:
     if isinstance(body, (bytes, bytearray, memoryview)):
         return bytes(body)
     if isinstance(body, str):
-        return body.encode("utf-8")
+        # A lone surrogate (as a JS string may hold) goes on as WTF-8, which the core and
+        # json.loads (surrogatepass for bytes) both read, instead of a UnicodeEncodeError.
+        return body.encode("utf-8", "surrogatepass")
     if isinstance(body, Mapping):
         return json.dumps(body).encode("utf-8")
     raise TypeError("body must be bytes, str or a dict")
