@@ -222,3 +222,29 @@ def test_in_progress_is_409_and_handler_not_called(kind: str) -> None:
         status, body = fr.status_code, fr.json
     assert status == 409 and body["extensions"]["code"] == "in_progress"
     assert calls == []
+
+
+def test_flask_decorators_wrap_async_views() -> None:
+    """Flask runs `async def` views (flask[async]); the decorators must not hand Flask a coroutine."""
+    calls: list[str] = []
+    app = Flask(__name__)
+
+    @app.post("/hook")
+    @hygraph_signature_required(secret=SECRET, replay=hookseal.MemoryReplayGuard())
+    async def hook() -> Any:
+        calls.append(g.hookseal.environment)
+        return jsonify(ok=True)
+
+    @app.post("/action")
+    @shared_secret_required(header="X-Action-Secret", secret="abc")
+    async def action() -> Any:
+        return jsonify(greeting="hi")
+
+    c = app.test_client()
+    h = {"gcms-signature": sig()}
+    assert c.post("/hook", headers=h, data=BODY).json == {"ok": True}
+    assert c.post("/hook", headers=h, data=BODY).json == {"duplicate": True}
+    assert c.post("/hook", data=BODY).status_code == 401
+    assert c.post("/action", headers={"X-Action-Secret": "abc"}).json == {"greeting": "hi"}
+    assert c.post("/action", headers={"X-Action-Secret": "no"}).status_code == 401
+    assert calls == ["master"]

@@ -18,7 +18,7 @@ import warnings
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from flask import g, jsonify, make_response, request
+from flask import current_app, g, jsonify, make_response, request
 
 from . import HEADER, SecretInput, SharedSecretChecker, Verifier
 from ._errors import ReplayStoreError, WebhookVerificationError
@@ -28,6 +28,12 @@ from .replay import ReplayGuard
 __all__ = ["hygraph_signature_required", "shared_secret_required"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _call(view: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    # Flask runs `async def` views through ensure_sync; our sync wrapper has to do the same,
+    # or an async view would hand Flask a coroutine. A sync view is returned unchanged.
+    return current_app.ensure_sync(view)(*args, **kwargs)
 
 
 def _answer(status: int, body: dict[str, Any]) -> Any:
@@ -57,7 +63,7 @@ def hygraph_signature_required(
                 return _answer(*failure(e))
             g.hookseal = verified
             if replay is None:
-                return view(*args, **kwargs)
+                return _call(view, args, kwargs)
             try:
                 state = replay.claim(verified.replay_key)
             except ReplayStoreError as e:
@@ -67,7 +73,7 @@ def hygraph_signature_required(
             if state == "in_progress":
                 return _answer(*IN_PROGRESS)
             try:
-                resp = make_response(view(*args, **kwargs))
+                resp = make_response(_call(view, args, kwargs))
             except BaseException:
                 replay.release(verified.replay_key)
                 raise
@@ -103,7 +109,7 @@ def shared_secret_required(*, header: str, secret: SecretInput) -> Callable[[F],
                 # whose request body was left unread.
                 request.get_data(cache=True)
                 return _answer(*failure(e))
-            return view(*args, **kwargs)
+            return _call(view, args, kwargs)
 
         return wrapper  # type: ignore[return-value]
 
