@@ -248,3 +248,25 @@ def test_flask_decorators_wrap_async_views() -> None:
     assert c.post("/action", headers={"X-Action-Secret": "abc"}).json == {"greeting": "hi"}
     assert c.post("/action", headers={"X-Action-Secret": "no"}).status_code == 401
     assert calls == ["master"]
+
+
+def test_repeated_signature_header_is_malformed_not_first_wins() -> None:
+    """Two gcms-signature headers (the first valid) fail, as in the Node face, where the copies
+    arrive joined; taking the first would accept what Node rejects."""
+    calls: list[str] = []
+    client = fastapi_app(calls)
+    good = sig()
+    other = sig(b"{}")
+    r = client.post("/hook", headers=[("gcms-signature", good), ("gcms-signature", other)], content=BODY)
+    assert r.status_code == 401 and r.json()["extensions"]["code"] == "malformed_signature"
+    assert "given more than once" in r.json()["message"]
+    assert calls == []
+    # Flask (werkzeug) headers: getlist sees each copy too.
+    from werkzeug.datastructures import Headers
+
+    with pytest.raises(hookseal.WebhookVerificationError) as e:
+        from hookseal._http import signature_header
+
+        signature_header(Headers([("Gcms-Signature", good), ("gcms-signature", other)]), "gcms-signature")
+    assert e.value.code == "malformed_signature"
+    assert client.post("/hook", headers={"gcms-signature": good}, content=BODY).status_code == 200

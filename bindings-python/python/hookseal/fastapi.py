@@ -29,7 +29,7 @@ from fastapi.responses import JSONResponse
 
 from . import HEADER, SecretInput, SharedSecretChecker, Verified, Verifier
 from ._errors import ReplayStoreError, WebhookVerificationError
-from ._http import DUPLICATE, IN_PROGRESS, failure
+from ._http import DUPLICATE, IN_PROGRESS, failure, signature_header
 from .replay import ReplayGuard
 
 __all__ = ["HookSealResponse", "HygraphSignature", "SharedSecret", "install"]
@@ -134,7 +134,7 @@ class HygraphSignature:
     async def __call__(self, request: Request) -> AsyncIterator[Verified]:
         raw = await request.body()
         try:
-            verified = self._verifier.verify(raw, request.headers.get(self._header))
+            verified = self._verifier.verify(raw, signature_header(request.headers, self._header))
         except WebhookVerificationError as e:
             raise _fail(e) from None
         if self._replay is None:

@@ -22,7 +22,7 @@ from flask import current_app, g, jsonify, make_response, request
 
 from . import HEADER, SecretInput, SharedSecretChecker, Verifier
 from ._errors import ReplayStoreError, WebhookVerificationError
-from ._http import DUPLICATE, IN_PROGRESS, failure
+from ._http import DUPLICATE, IN_PROGRESS, failure, signature_header
 from .replay import ReplayGuard
 
 __all__ = ["hygraph_signature_required", "shared_secret_required"]
@@ -58,7 +58,7 @@ def hygraph_signature_required(
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             try:
-                verified = verifier.verify(request.get_data(cache=True), request.headers.get(header))
+                verified = verifier.verify(request.get_data(cache=True), signature_header(request.headers, header))
             except WebhookVerificationError as e:
                 return _answer(*failure(e))
             g.hookseal = verified
