@@ -116,7 +116,9 @@ def _fail(exc: Exception) -> HookSealResponse:
 class HygraphSignature:
     """Dependency: verifies ``gcms-signature`` over the raw body; yields :class:`Verified`.
     With ``replay``: a copy of a handled delivery answers 200 ``{"duplicate": true}``, a copy
-    while the first runs 409; if the route raises, the claim is released so a retry runs."""
+    while the first runs 409. With ``install(app)`` the delivery is marked done only after a 2xx
+    answer and released otherwise (raised or returned), so a retry runs; without it, only a
+    route that raises releases its claim."""
 
     def __init__(
         self,
