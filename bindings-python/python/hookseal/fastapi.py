@@ -21,6 +21,7 @@ route that *returns* a 5xx response would be marked done. Call ``install(app)``.
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
@@ -132,6 +133,7 @@ class HygraphSignature:
         self._verifier = Verifier(secret=secret, tolerance=tolerance, environments=environments)
         self._replay = replay
         self._header = header
+        self._warned = False
 
     async def __call__(self, request: Request) -> AsyncIterator[Verified]:
         raw = await request.body()
@@ -156,6 +158,15 @@ class HygraphSignature:
             pending.append((self._replay, verified.replay_key, self._verifier.done_ttl_ms))
             yield verified
             return
+        if not self._warned:
+            self._warned = True
+            warnings.warn(
+                "hookseal.fastapi.HygraphSignature(replay=...) without hookseal.fastapi.install(app): "
+                "a route that returns a non-2xx response (instead of raising) marks the delivery done, "
+                "and Hygraph's retry is answered as a duplicate; call install(app)",
+                RuntimeWarning,
+                stacklevel=2,
+            )
         try:
             yield verified
         except BaseException:
