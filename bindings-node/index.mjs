@@ -23,5 +23,6 @@ export const {
   parseHasuraEvent,
   HEADER,
   REPLAY_KEY_PREFIX,
+  backend,
 } = hookseal
 export default hookseal

@@ -1,13 +1,17 @@
-'use strict'
 /**
- * hookseal for Node: verify Hygraph signed webhooks and Hasura shared-secret calls.
+ * hookseal's JavaScript API: verify Hygraph signed webhooks and Hasura shared-secret calls.
  *
- * Every decision is made by the Rust core (through the napi addon in `binding.js`); this file
- * converts JS values, maps results to errors and HTTP answers, and holds the framework wrappers
- * and the Redis replay store (which talks to the user's own client).
+ * Written once for every runtime. Every decision is made by the Rust core, through an engine
+ * that `#engine` resolves per runtime (package.json `imports`): in Node the napi addon
+ * (`binding.js`) or, where none loads, the WebAssembly build (`js/wasm.mjs`); in Edge, Workers,
+ * Deno and browsers the WebAssembly build, loaded the way each runtime allows. This file converts
+ * JS values, maps results to errors and HTTP answers, and holds the framework wrappers and the
+ * Redis replay store (which talks to the user's own client). It imports nothing from `node:`
+ * and uses no `Buffer`: it runs wherever the engine does. Node's CommonJS copy (`js/api.cjs`) is
+ * generated from it by `scripts/twin.js`.
  */
 
-const native = require('./binding.js')
+import { engine as native, backend } from '#engine'
 
 // ---------------------------------------------------------------------------------------------
 // Errors
@@ -18,7 +22,7 @@ const native = require('./binding.js')
  * `timestamp_too_old`, `timestamp_in_future`, `replayed`, `malformed_payload`, `missing_secret`,
  * `secret_mismatch`. The message never holds a secret, a MAC or the body.
  */
-class WebhookVerificationError extends Error {
+export class WebhookVerificationError extends Error {
   /**
    * @param {string} code
    * @param {string} message
@@ -32,7 +36,7 @@ class WebhookVerificationError extends Error {
 }
 
 /** The replay store (Redis) could not be reached: fail closed (HTTP 503). */
-class ReplayStoreError extends Error {
+export class ReplayStoreError extends Error {
   /** @param {string} message @param {unknown} [cause] */
   constructor(message, cause) {
     super(message)
@@ -55,6 +59,9 @@ function configCall(fn) {
 
 // ---------------------------------------------------------------------------------------------
 // Value conversion
+
+const utf8 = new TextDecoder()
+const utf8Bytes = new TextEncoder()
 
 /** Bytes of an ArrayBuffer / typed array / DataView, as a Uint8Array view (no copy). */
 function asBytes(v) {
@@ -114,7 +121,7 @@ function compatFor(secret) {
  * @param {{ body?: unknown, signature?: unknown, secret: string, rawPayload?: string | Uint8Array }} options
  * @returns {boolean}
  */
-function verifyWebhookSignature(options) {
+export function verifyWebhookSignature(options) {
   const { body, signature, secret, rawPayload } = options
   const engine = compatFor(secret)
   // the reference throws on a missing or non-string header
@@ -134,7 +141,7 @@ function verifyWebhookSignature(options) {
  * @param {{ body?: unknown, environmentName?: string, secret: string, rawPayload?: string | Uint8Array, timestamp?: number }} options
  * @returns {string}
  */
-function generateWebhookSignature(options) {
+export function generateWebhookSignature(options) {
   const { body, environmentName = 'master', secret, rawPayload, timestamp = Date.now() } = options
   const engine = compatFor(secret)
   if (typeof environmentName !== 'string') throw new TypeError('hookseal: environmentName must be a string')
@@ -218,7 +225,7 @@ function strictOutcome(engine, rawBody, signature, now, wantKey = false) {
  * @returns {{ environment: string, timestamp: number, secretIndex: number }}
  * @throws {WebhookVerificationError}
  */
-function verify(rawBody, signature, options) {
+export function verify(rawBody, signature, options) {
   if (!options || typeof options !== 'object') throw new TypeError('hookseal: verify needs options with a secret')
   const engine = strictFor(options.secret, options.tolerance, options.environments)
   const out = strictOutcome(engine, rawBody, signature, nowMs(options.now))
@@ -232,7 +239,7 @@ function verify(rawBody, signature, options) {
  * @param {{ secret: string, environment?: string, timestamp?: number }} options
  * @returns {string}
  */
-function sign(body, options) {
+export function sign(body, options) {
   const { secret, environment = 'master', timestamp = Date.now() } = options || {}
   if (typeof secret !== 'string' || secret === '') {
     throw new TypeError('hookseal: secret is missing: is the environment variable that holds it set?')
@@ -293,7 +300,7 @@ function sharedFor(options) {
  * @param {{ header: string, secret: string | string[] }} options
  * @returns {boolean}
  */
-function verifySharedSecret(headers, options) {
+export function verifySharedSecret(headers, options) {
   const checker = sharedFor(options)
   const { names, values } = headerPairs(headers)
   return checker.check(names, values) === null
@@ -306,7 +313,7 @@ function verifySharedSecret(headers, options) {
  * @param {{ header: string, secret: string | string[] }} options
  * @returns {void}
  */
-function assertSharedSecret(headers, options) {
+export function assertSharedSecret(headers, options) {
   const checker = sharedFor(options)
   const { names, values } = headerPairs(headers)
   const f = checker.check(names, values)
@@ -323,7 +330,7 @@ const RC = native.replayConstants()
  * expiring. Per process: use Redis when several instances serve the webhook.
  * @param {{ maxEntries?: number, processingTtlMs?: number }} [options]
  */
-function createMemoryReplayGuard(options = {}) {
+export function createMemoryReplayGuard(options = {}) {
   const { maxEntries = RC.defaultMaxEntries, processingTtlMs = RC.defaultProcessingTtlMs } = options
   const store = configCall(() => new native.MemoryStore(maxEntries))
   return {
@@ -355,7 +362,7 @@ const RELEASE_LUA =
  * @param {object} client an ioredis or node-redis client
  * @param {{ prefix?: string, processingTtlMs?: number, timeoutMs?: number }} [options]
  */
-function createRedisReplayGuard(client, options = {}) {
+export function createRedisReplayGuard(client, options = {}) {
   if (!client || typeof client !== 'object') throw new TypeError('hookseal: createRedisReplayGuard needs a Redis client')
   const { prefix = RC.keyPrefix, processingTtlMs = RC.defaultProcessingTtlMs, timeoutMs = 2000 } = options
   if (typeof prefix !== 'string') throw new TypeError('hookseal: prefix must be a string')
@@ -375,7 +382,7 @@ function createRedisReplayGuard(client, options = {}) {
       })
       .finally(() => clearTimeout(timer))
   }
-  const str = (v) => (v == null ? null : Buffer.isBuffer(v) ? v.toString() : String(v))
+  const str = (v) => (v == null ? null : v instanceof Uint8Array ? utf8.decode(v) : String(v))
 
   return {
     kind: 'redis',
@@ -424,13 +431,28 @@ function isFetchRequest(x, argCount) {
   )
 }
 
+/** The bytes of a Node request stream, as one chunk of the stream's own type (in Node a Buffer). */
 function readStream(req) {
   return new Promise((resolve, reject) => {
     const chunks = []
-    req.on('data', (c) => chunks.push(typeof c === 'string' ? Buffer.from(c) : c))
-    req.on('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)))
+    req.on('data', (c) => chunks.push(typeof c === 'string' ? utf8Bytes.encode(c) : c))
+    req.on('end', () => resolve(concat(chunks)))
     req.on('error', reject)
   })
+}
+
+/** Joins byte chunks; Node's Buffer chunks stay a Buffer (its own `concat`), others a Uint8Array. */
+function concat(chunks) {
+  if (chunks.length === 1) return chunks[0]
+  const kind = chunks.length > 0 ? chunks[0].constructor : Uint8Array
+  if (typeof kind.concat === 'function' && chunks.every((c) => c instanceof kind)) return kind.concat(chunks)
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0))
+  let at = 0
+  for (const c of chunks) {
+    out.set(c, at)
+    at += c.length
+  }
+  return out
 }
 
 function nodeSend(res, status, body) {
@@ -456,7 +478,7 @@ async function nodeRawBody(req) {
   }
   const buf = await readStream(req)
   req.rawBody = buf
-  const text = buf.toString('utf8')
+  const text = utf8.decode(buf)
   try {
     req.body = text === '' ? undefined : JSON.parse(text)
   } catch {
@@ -481,7 +503,7 @@ async function nodeRawBody(req) {
  * @param {{ secret: string | string[], tolerance?: number | null, environments?: string[], replay?: ReplayGuard }} options
  * @returns {H}
  */
-function withHygraphSignature(handler, options) {
+export function withHygraphSignature(handler, options) {
   if (typeof handler !== 'function') throw new TypeError('hookseal: handler must be a function')
   if (!options || typeof options !== 'object') throw new TypeError('hookseal: options { secret } are required')
   const { secret, tolerance, environments, replay } = options
@@ -587,7 +609,7 @@ function isNodeResponse(x) {
  * @param {{ header: string, secret: string | string[] }} options
  * @returns {H}
  */
-function withSharedSecret(handler, options) {
+export function withSharedSecret(handler, options) {
   if (typeof handler !== 'function') throw new TypeError('hookseal: handler must be a function')
   const checker = sharedChecker(options)
   return function hooksealShared(req, ...rest) {
@@ -614,7 +636,7 @@ function withSharedSecret(handler, options) {
  * @param {string} code
  * @param {number} [status=400]
  */
-function hasuraActionError(message, code, status = 400) {
+export function hasuraActionError(message, code, status = 400) {
   if (typeof message !== 'string' || typeof code !== 'string') {
     throw new TypeError('hookseal: hasuraActionError(message, code, status) takes two strings')
   }
@@ -643,7 +665,7 @@ function hasuraActionError(message, code, status = 400) {
  * @param {{ maxAge?: number, expires?: Date | number }} [options] `expires`: a Date or ms epoch
  * @returns {Record<string, string>}
  */
-function hasuraAuthResponse(session, options = {}) {
+export function hasuraAuthResponse(session, options = {}) {
   if (!session || typeof session !== 'object' || Array.isArray(session)) {
     throw new TypeError('hookseal: session must be an object of session variables')
   }
@@ -685,7 +707,7 @@ function parsePayload(kind, body) {
   const f = native.hasuraCheck(kind, text)
   if (f) throw new WebhookVerificationError(f.code, f.message)
   if (typeof body === 'object' && body !== null && !asBytes(body)) return body
-  return JSON.parse(typeof text === 'string' ? text : Buffer.from(text.buffer, text.byteOffset, text.byteLength).toString('utf8'))
+  return JSON.parse(typeof text === 'string' ? text : utf8.decode(text))
 }
 
 /**
@@ -693,7 +715,7 @@ function parsePayload(kind, body) {
  * @param {string | Uint8Array | object} body
  * @throws {WebhookVerificationError} `malformed_payload`
  */
-function parseHasuraAction(body) {
+export function parseHasuraAction(body) {
   return parsePayload(0, body)
 }
 
@@ -703,11 +725,17 @@ function parseHasuraAction(body) {
  * @param {string | Uint8Array | object} body
  * @throws {WebhookVerificationError} `malformed_payload`
  */
-function parseHasuraEvent(body) {
+export function parseHasuraEvent(body) {
   return parsePayload(1, body)
 }
 
-module.exports = {
+/** `gcms-signature`. */
+export const HEADER = 'gcms-signature'
+/** The key prefix of the Redis replay guard. */
+export const REPLAY_KEY_PREFIX = RC.keyPrefix
+export { backend }
+
+const hookseal = {
   verifyWebhookSignature,
   generateWebhookSignature,
   verify,
@@ -724,6 +752,8 @@ module.exports = {
   hasuraAuthResponse,
   parseHasuraAction,
   parseHasuraEvent,
-  HEADER: 'gcms-signature',
-  REPLAY_KEY_PREFIX: RC.keyPrefix,
+  HEADER,
+  REPLAY_KEY_PREFIX,
+  backend,
 }
+export default hookseal
