@@ -126,21 +126,27 @@ apt_closure() {
   local arch=$1 status=$2; shift 2
   # shellcheck disable=SC2046
   apt-get $(apt_opts "$arch" "$status") -s install --no-install-recommends "$@" \
-    | sed -nE 's/^Inst ([^ ]+) \(([^ ]+) .*\[([a-z0-9]+)\]\)$/\1:\3=\2/p'
+    | sed -nE 's/^Inst ([^ ]+) \(([^ ]+) [^[]*\[([a-z0-9]+)\]\).*$/\1:\3=\2/p'
 }
 
-# apt_fetch DEST_ROOT NATIVE_ARCH STATUS_FILE PKG... : download the closure and unpack it into DEST_ROOT.
+# apt_fetch DEST_ROOT NATIVE_ARCH STATUS_FILE PKG... : download the closure and unpack it into
+# DEST_ROOT. STATUS_FILE "none": exactly PKG... (each NAME:ARCH=VERSION), no dependencies.
 apt_fetch() {
   local dest=$1 arch=$2 status=$3; shift 3
   apt_ready
   local pkgs
-  pkgs=$(apt_closure "$arch" "$status" "$@") || true
-  if [[ -z "$pkgs" ]]; then # stale lists (a version left the archive): refresh once
-    with_lock apt apt_update
-    pkgs=$(apt_closure "$arch" "$status" "$@") || die "apt cannot resolve: $*"
+  if [[ "$status" == none ]]; then
+    pkgs="$*"
+    status="$APT_DIR/empty-status"
+  else
+    pkgs=$(apt_closure "$arch" "$status" "$@") || true
+    if [[ -z "$pkgs" ]]; then # stale lists (a version left the archive): refresh once
+      with_lock apt apt_update
+      pkgs=$(apt_closure "$arch" "$status" "$@") || die "apt cannot resolve: $*"
+    fi
   fi
   [[ -n "$pkgs" ]] || die "apt resolved nothing for: $*"
-  log "downloading $(wc -w <<<"$pkgs") Debian packages for $dest"
+  log "downloading $(wc -w <<<"$pkgs") Debian packages into $dest"
   # shellcheck disable=SC2046,SC2086
   if ! (cd "$APT_DIR/debs" && apt-get $(apt_opts "$arch" "$status") download $pkgs >/dev/null); then
     with_lock apt apt_update
@@ -148,10 +154,12 @@ apt_fetch() {
     (cd "$APT_DIR/debs" && apt-get $(apt_opts "$arch" "$status") download $pkgs >/dev/null)
   fi
   mkdir -p "$dest"
-  local p name ver deb
+  local p name parch ver deb
   for p in $pkgs; do
-    name=${p%%=*}; ver=${p#*=}; ver=${ver//:/%3a}
-    deb=$(compgen -G "$APT_DIR/debs/${name%%:*}_${ver}_*.deb" | head -1) || die "missing .deb for $p"
+    name=${p%%:*}; parch=${p#*:}; parch=${parch%%=*}; ver=${p#*=}; ver=${ver//:/%3a}
+    deb="$APT_DIR/debs/${name}_${ver}_${parch}.deb"
+    [[ -f "$deb" ]] || deb="$APT_DIR/debs/${name}_${ver}_all.deb"
+    [[ -f "$deb" ]] || die "missing .deb for $p"
     dpkg-deb -x "$deb" "$dest"
   done
 }
@@ -211,8 +219,8 @@ install_arm64_std() {
   local v
   v=$(cat "$web_dir/.version")
   # Exactly the compiler's version; no dependencies (the std is data for the cross compiler).
-  apt_fetch "$web_dir/arm64-std" arm64 "$APT_DIR/empty-status" \
-    "libstd-rust-web-dev:arm64=$v" "libstd-rust-web-$WEB_SERIES:arm64=$v" >/dev/null
+  apt_fetch "$web_dir/arm64-std" arm64 none \
+    "libstd-rust-web-dev:arm64=$v" "libstd-rust-web-$WEB_SERIES:arm64=$v"
   local lib="$web_dir/arm64-std/usr/lib/rustlib/aarch64-unknown-linux-gnu"
   [[ -d "$lib/lib" ]] || die "arm64-std: $lib/lib missing after unpack"
   ln -sfn "../../../arm64-std/usr/lib/rustlib/aarch64-unknown-linux-gnu" \
@@ -244,6 +252,7 @@ install_qemu() {
   [[ -f "$qemu_dir/.done" ]] && return
   rm -rf "$qemu_dir"
   apt_fetch "$qemu_dir/root" amd64 "$APT_DIR/empty-status" qemu-user-static
+  find "$qemu_dir/root/usr/bin" -name 'qemu-*' ! -name qemu-aarch64-static -delete # 370 MB -> 6 MB
   mkdir -p "$qemu_dir/bin"
   ln -sfn ../root/usr/bin/qemu-aarch64-static "$qemu_dir/bin/qemu-aarch64-static"
   "$qemu_dir/bin/qemu-aarch64-static" --version >/dev/null || die "qemu does not run"
