@@ -103,7 +103,8 @@ impl Io {
 
     /// Slot `i` as text (JS wrote it with `TextEncoder`, so it is UTF-8).
     fn text(&self, i: usize) -> Res<&str> {
-        std::str::from_utf8(self.args.get(i).map_or(&[][..], Vec::as_slice)).map_err(|_| type_err("expected a string"))
+        std::str::from_utf8(self.args.get(i).map_or(&[][..], Vec::as_slice))
+            .map_err(|_| type_err("expected a string"))
     }
 
     /// Slot `i` as a packed list of byte strings.
@@ -121,7 +122,10 @@ impl Io {
     }
 
     fn texts(&self, i: usize) -> Res<Vec<&str>> {
-        self.list(i)?.into_iter().map(|b| std::str::from_utf8(b).map_err(|_| type_err("expected a string"))).collect()
+        self.list(i)?
+            .into_iter()
+            .map(|b| std::str::from_utf8(b).map_err(|_| type_err("expected a string")))
+            .collect()
     }
 
     fn put(&mut self, s: &[u8]) {
@@ -256,7 +260,14 @@ pub mod calls {
     /// Slots 0 environment, 1 rawPayload, 2 bodyJson (`present`, `utf16` as above). The header
     /// goes to the output: UTF-8 (returns 0), or UTF-16LE (returns 1) when it holds a lone
     /// surrogate, which UTF-8 cannot carry.
-    pub fn compat_generate(io: &mut Io, reg: &Registry, h: u32, present: u32, utf16: u32, timestamp: f64) -> Res<i32> {
+    pub fn compat_generate(
+        io: &mut Io,
+        reg: &Registry,
+        h: u32,
+        present: u32,
+        utf16: u32,
+        timestamp: f64,
+    ) -> Res<i32> {
         let Engine::Compat(s) = reg.get(h)? else { return Err(wrong_kind()) };
         let secret = s.as_slice().first().ok_or_else(|| type_err("no secret"))?;
         let rp = (present & 2 != 0).then(|| io.bytes(1, utf16 & RAW_UTF16 != 0));
@@ -277,7 +288,13 @@ pub mod calls {
     }
 
     /// Slot 0: packed secrets, slot 1: packed environments (when `has_envs`). A strict engine.
-    pub fn strict_new(io: &Io, reg: &mut Registry, tolerance: f64, has_tolerance: bool, has_envs: bool) -> Res<i32> {
+    pub fn strict_new(
+        io: &Io,
+        reg: &mut Registry,
+        tolerance: f64,
+        has_tolerance: bool,
+        has_envs: bool,
+    ) -> Res<i32> {
         let mut v = Verifier::from_secrets(secrets(io, 0)?);
         let tol = has_tolerance.then(|| secs("tolerance", tolerance)).transpose()?;
         v = v.tolerance(tol).map_err(|e| config(&e))?;
@@ -295,14 +312,25 @@ pub mod calls {
 
     /// Slot 0: raw body (`raw_utf16`: as UTF-16LE), slot 1: header (UTF-8). The outcome as
     /// JSON in the output (the napi addon's `Outcome`).
-    pub fn strict_verify(io: &mut Io, reg: &Registry, h: u32, raw_utf16: bool, now_ms: f64, want_key: bool) -> Res<i32> {
+    pub fn strict_verify(
+        io: &mut Io,
+        reg: &Registry,
+        h: u32,
+        raw_utf16: bool,
+        now_ms: f64,
+        want_key: bool,
+    ) -> Res<i32> {
         let Engine::Strict(v) = reg.get(h)? else { return Err(wrong_kind()) };
         let now = if now_ms.is_finite() && now_ms > 0.0 { now_ms as u64 } else { 0 };
         let raw = io.bytes(0, raw_utf16);
         let header = String::from_utf8_lossy(io.args.get(1).map_or(&[][..], Vec::as_slice));
         let json = match v.verify_at(&raw, &header, now) {
             Ok(ok) => {
-                let key = if want_key { format!(",\"replayKey\":{}", quote(&ok.replay_key())) } else { String::new() };
+                let key = if want_key {
+                    format!(",\"replayKey\":{}", quote(&ok.replay_key()))
+                } else {
+                    String::new()
+                };
                 format!(
                     "{{\"environment\":{},\"timestamp\":{},\"secretIndex\":{}{key}}}",
                     quote(&ok.environment),
@@ -428,8 +456,12 @@ pub mod calls {
         let mut entries = Vec::with_capacity(keys.len());
         for (k, v) in keys.into_iter().zip(io.list(1)?) {
             let sv = match v.split_first() {
-                Some((b's', s)) => SessionValue::Str(std::str::from_utf8(s).map_err(|_| type_err("expected a string"))?),
-                Some((b'n', n)) => SessionValue::Num(f64::from_le_bytes(n.try_into().map_err(|_| other("bad number"))?)),
+                Some((b's', s)) => {
+                    SessionValue::Str(std::str::from_utf8(s).map_err(|_| type_err("expected a string"))?)
+                }
+                Some((b'n', n)) => {
+                    SessionValue::Num(f64::from_le_bytes(n.try_into().map_err(|_| other("bad number"))?))
+                }
                 Some((b'b', b)) => SessionValue::Bool(b.first() == Some(&1)),
                 _ => return Err(other("bad session value")),
             };
@@ -507,7 +539,9 @@ mod exports {
     #[no_mangle]
     pub extern "C" fn hs_arg(slot: u32, len: u32) -> *mut u8 {
         IO.with(|io| match io.try_borrow_mut() {
-            Ok(mut io) => io.arg(slot as usize, len as usize).map_or(std::ptr::null_mut(), |v| v.as_mut_ptr()),
+            Ok(mut io) => {
+                io.arg(slot as usize, len as usize).map_or(std::ptr::null_mut(), |v| v.as_mut_ptr())
+            }
             Err(_) => std::ptr::null_mut(),
         })
     }
@@ -743,10 +777,17 @@ mod tests {
         io.args[1] = header.into_bytes();
         calls::strict_verify(&mut io, &reg, h, false, 1.0, true).unwrap();
         let s = String::from_utf8(io.out.clone()).unwrap();
-        assert!(s.starts_with(r#"{"environment":"master","timestamp":1700000000000,"secretIndex":0,"replayKey":""#), "{s}");
+        assert!(
+            s.starts_with(
+                r#"{"environment":"master","timestamp":1700000000000,"secretIndex":0,"replayKey":""#
+            ),
+            "{s}"
+        );
         io.args[0] = b"{ }".to_vec();
         calls::strict_verify(&mut io, &reg, h, false, 1.0, true).unwrap();
-        assert!(String::from_utf8(io.out.clone()).unwrap().starts_with(r#"{"failure":{"code":"signature_mismatch""#));
+        assert!(String::from_utf8(io.out.clone())
+            .unwrap()
+            .starts_with(r#"{"failure":{"code":"signature_mismatch""#));
     }
 
     #[test]
