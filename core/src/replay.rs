@@ -28,7 +28,7 @@ pub const DONE: &str = "done";
 
 /// The key of a delivery: lower-case hex SHA-256 of the header's `sign` value.
 pub fn key_for_sign(sign: &[u8]) -> String {
-    crate::hygraph::sha256_hex(sign)
+    crate::util::sha256_hex(sign)
 }
 
 /// How long a `done` entry must live for a tolerance of `tolerance_secs`: a copy stays valid
