@@ -573,6 +573,23 @@ fn hasura_auth_response() {
     );
     assert!(hasura::auth_response(&[("user_id", V::Str("1"))], Cache::None).is_err());
     assert!(hasura::auth_response(&[("role", V::Str("a")), ("Role", V::Str("b"))], Cache::None).is_err());
+    let twice = hasura::auth_response(
+        &[("role", V::Str("a")), ("userId", V::Num(1.0)), ("user_id", V::Num(1.0))],
+        Cache::None,
+    )
+    .unwrap_err();
+    assert_eq!(
+        twice.to_string(),
+        r#"session variable X-Hasura-User-Id is given twice, as "userId" and as "user_id": keep one"#
+    );
+    for (key, want) in
+        [("userId", "X-Hasura-User-Id"), ("APIKey", "X-Hasura-Api-Key"), ("x_hasura_org", "X-Hasura-Org")]
+    {
+        assert_eq!(hasura::session_key(key).as_deref(), Some(want), "{key}");
+    }
+    for bad in ["", "x-hasura-", "a b", "a__b", "_a", "é"] {
+        assert_eq!(hasura::session_key(bad), None, "{bad:?}");
+    }
     assert!(hasura::auth_response(&[("role", V::Num(f64::NAN))], Cache::None).is_err());
     let exp = hasura::auth_response(&[("role", V::Str("a"))], Cache::Expires(784_111_777)).unwrap();
     assert_eq!(exp[1], ("Expires".to_owned(), "Sun, 06 Nov 1994 08:49:37 GMT".to_owned()));

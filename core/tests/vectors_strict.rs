@@ -1,11 +1,12 @@
-//! Runs tests/vectors/strict.json (strict Hygraph verification) and
-//! tests/vectors/shared-secret.json (shared-secret header checks) through the core. Both files are
-//! written by tests/gen/strict_vectors.py, an oracle independent of this crate.
+//! Runs tests/vectors/strict.json (strict Hygraph verification), shared-secret.json (shared-secret
+//! header checks), hasura-session.json (auth-webhook answers) through the core. The files are written by tests/gen/strict_vectors.py, an oracle
+//! independent of this crate.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::PathBuf;
 
+use hookseal::hasura::{self, Cache, SessionValue};
 use hookseal::hygraph::Verifier;
 use hookseal::shared_secret::SharedSecret;
 use serde_json::Value;
@@ -76,5 +77,52 @@ fn shared_secret_vectors() {
             Err(e) => e.code(),
         };
         assert_eq!(got, case["expect"].as_str().unwrap(), "{name}");
+    }
+}
+
+#[test]
+fn hasura_session_vectors() {
+    let file = load("hasura-session.json");
+    let cases = file["cases"].as_array().unwrap();
+    assert!(cases.len() >= 30);
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let session: Vec<(&str, SessionValue<'_>)> = case["session"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|pair| {
+                let value = match &pair[1] {
+                    Value::String(s) => SessionValue::Str(s),
+                    Value::Bool(b) => SessionValue::Bool(*b),
+                    n => SessionValue::Num(n.as_f64().unwrap()),
+                };
+                (pair[0].as_str().unwrap(), value)
+            })
+            .collect();
+        let cache = match (case["maxAge"].as_u64(), case["expires"].as_u64()) {
+            (Some(n), _) => Cache::MaxAge(n),
+            (_, Some(t)) => Cache::Expires(t),
+            _ => Cache::None,
+        };
+        let got = hasura::auth_response(&session, cache);
+        let expect = &case["expect"];
+        match (got, expect.get("ok")) {
+            (Ok(pairs), Some(want)) => {
+                let want: Vec<(String, String)> = want
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| (p[0].as_str().unwrap().to_owned(), p[1].as_str().unwrap().to_owned()))
+                    .collect();
+                assert_eq!(pairs, want, "{name}");
+            }
+            (Err(e), None) => {
+                for m in expect["error"].as_array().unwrap() {
+                    assert!(e.to_string().contains(m.as_str().unwrap()), "{name}: {e} should mention {m}");
+                }
+            }
+            (got, _) => panic!("{name}: got {got:?}, want {expect}"),
+        }
     }
 }
