@@ -197,7 +197,7 @@ def test_in_progress_is_409_and_handler_not_called(kind: str) -> None:
     guard = hookseal.MemoryReplayGuard()
     h = {"gcms-signature": sig()}
     key = hookseal.verify(BODY, h["gcms-signature"], secret=SECRET).replay_key
-    assert guard.claim(key) == "new"  # another worker is handling this delivery
+    assert guard.claim(key, token="other-worker") == "new"  # another worker is handling this delivery
     if kind == "fastapi":
         app = FastAPI()
         install(app)

@@ -1,5 +1,6 @@
 //! Runs tests/vectors/strict.json (strict Hygraph verification), shared-secret.json (shared-secret
-//! header checks), hasura-session.json (auth-webhook answers) through the core. The files are written by tests/gen/strict_vectors.py, an oracle
+//! header checks), hasura-session.json (auth-webhook answers) and replay.json (the replay guard's
+//! token rule) through the core. The files are written by tests/gen/strict_vectors.py, an oracle
 //! independent of this crate.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -8,6 +9,7 @@ use std::path::PathBuf;
 
 use hookseal::hasura::{self, Cache, SessionValue};
 use hookseal::hygraph::Verifier;
+use hookseal::replay::{Claim, MemoryGuard};
 use hookseal::shared_secret::SharedSecret;
 use serde_json::Value;
 
@@ -123,6 +125,32 @@ fn hasura_session_vectors() {
                 }
             }
             (got, _) => panic!("{name}: got {got:?}, want {expect}"),
+        }
+    }
+}
+
+#[test]
+fn replay_vectors() {
+    let file = load("replay.json");
+    let cases = file["cases"].as_array().unwrap();
+    assert!(cases.len() >= 10);
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let g = MemoryGuard::default();
+        for (i, step) in case["steps"].as_array().unwrap().iter().enumerate() {
+            let (key, token) = (step["key"].as_str().unwrap(), step["token"].as_str().unwrap());
+            let at = step["at"].as_u64().unwrap();
+            let got = match step["op"].as_str().unwrap() {
+                "claim" => Value::from(match g.claim(key, token, at, step["ttlMs"].as_u64().unwrap()) {
+                    Claim::New => "new",
+                    Claim::InProgress => "in_progress",
+                    Claim::Done => "done",
+                }),
+                "complete" => Value::from(g.complete(key, token, at, step["ttlMs"].as_u64().unwrap())),
+                "release" => Value::from(g.release(key, token, at)),
+                op => panic!("{name}: unknown op {op}"),
+            };
+            assert_eq!(got, step["expect"], "{name}, step {i}: {step}");
         }
     }
 }

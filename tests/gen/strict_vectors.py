@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Writes tests/vectors/strict.json, shared-secret.json and hasura-session.json.
+"""Writes tests/vectors/strict.json, shared-secret.json, hasura-session.json and replay.json.
 
 An independent oracle: the envelope is built here with Python's json module (which, for
 well-formed strings and with ensure_ascii=False and compact separators, quotes exactly like
 ECMAScript's QuoteJSONString) and hmac, never with hookseal's code. The expected answers come from
-the contract (sections 2b, 3 and 6), not from running hookseal. Deterministic: run it twice, get
+the contract (sections 2b, 3, 5 and 6), not from running hookseal. Deterministic: run it twice, get
 byte-identical files.
 
     python3 tests/gen/strict_vectors.py
@@ -261,6 +261,91 @@ def session_cases() -> list[dict[str, object]]:
     return cases
 
 
+def replay_scenarios() -> list[dict[str, object]]:
+    """Replay-guard steps (contract §5): claim / complete / release with per-claim tokens.
+
+    `at` is the guard's clock in ms. Scenarios with `"clock": true` need a claim or a done entry to
+    lapse between steps: stores with a real clock (Redis) skip them or run them on their own terms.
+    """
+    long = 600_000
+
+    def claim(key: str, token: str, expect: str, at: int = 0, ttl: int = long) -> dict[str, object]:
+        return {"op": "claim", "key": key, "token": token, "at": at, "ttlMs": ttl, "expect": expect}
+
+    def complete(key: str, token: str, expect: bool, at: int = 0, ttl: int = long) -> dict[str, object]:
+        return {"op": "complete", "key": key, "token": token, "at": at, "ttlMs": ttl, "expect": expect}
+
+    def release(key: str, token: str, expect: bool, at: int = 0) -> dict[str, object]:
+        return {"op": "release", "key": key, "token": token, "at": at, "expect": expect}
+
+    rows: list[tuple[str, bool, list[dict[str, object]]]] = [
+        ("claim-then-copy-in-progress", False, [claim("k", "a", "new"), claim("k", "b", "in_progress")]),
+        ("release-own-claim", False, [claim("k", "a", "new"), release("k", "a", True), claim("k", "b", "new")]),
+        (
+            "release-with-other-token-keeps-claim",
+            False,
+            [claim("k", "a", "new"), release("k", "b", False), claim("k", "c", "in_progress"), release("k", "a", True)],
+        ),
+        (
+            "complete-then-duplicates",
+            False,
+            [claim("k", "a", "new"), complete("k", "a", True), claim("k", "b", "done"), release("k", "a", False),
+             claim("k", "c", "done")],
+        ),
+        ("release-absent", False, [release("k", "a", False), claim("k", "a", "new")]),
+        ("complete-without-claim-marks-done", False, [complete("k", "a", False), claim("k", "b", "done")]),
+        (
+            "complete-by-other-token-marks-done",
+            False,
+            [claim("k", "a", "new"), complete("k", "b", False), claim("k", "c", "done"), release("k", "a", False)],
+        ),
+        (
+            "keys-are-independent",
+            False,
+            [claim("k1", "a", "new"), claim("k2", "a", "new"), complete("k1", "a", True),
+             claim("k2", "b", "in_progress"), claim("k1", "b", "done"), release("k2", "a", True),
+             claim("k2", "b", "new")],
+        ),
+        (
+            "crashed-claim-lapses",
+            True,
+            [claim("k", "a", "new", at=0, ttl=100), claim("k", "b", "in_progress", at=99),
+             claim("k", "b", "new", at=100)],
+        ),
+        (
+            "outlived-claim-failure-keeps-takeover",
+            True,
+            [claim("k", "a", "new", at=0, ttl=100), claim("k", "b", "new", at=150, ttl=100),
+             release("k", "a", False, at=160), claim("k", "c", "in_progress", at=170), complete("k", "b", True, at=180),
+             claim("k", "d", "done", at=190)],
+        ),
+        (
+            "outlived-claim-success-marks-done",
+            True,
+            [claim("k", "a", "new", at=0, ttl=100), claim("k", "b", "new", at=150, ttl=100),
+             complete("k", "a", False, at=160), claim("k", "c", "done", at=170), release("k", "b", False, at=180),
+             claim("k", "d", "done", at=190)],
+        ),
+        (
+            "release-after-own-claim-lapsed",
+            True,
+            [claim("k", "a", "new", at=0, ttl=100), release("k", "a", False, at=150), claim("k", "b", "new", at=160)],
+        ),
+        (
+            "complete-after-own-claim-lapsed",
+            True,
+            [claim("k", "a", "new", at=0, ttl=100), complete("k", "a", False, at=150), claim("k", "b", "done", at=160)],
+        ),
+        (
+            "done-lapses",
+            True,
+            [claim("k", "a", "new", at=0), complete("k", "a", True, at=10, ttl=1000), claim("k", "b", "done", at=1009),
+             claim("k", "b", "new", at=1010)],
+        ),
+    ]
+    return [{"name": n, "clock": c, "steps": steps} for n, c, steps in rows]
+
+
 def write(name: str, description: str, cases: list[dict[str, object]]) -> None:
     doc = {"description": description, "generator": "tests/gen/strict_vectors.py", "cases": cases}
     (OUT / name).write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -279,4 +364,9 @@ if __name__ == "__main__":
         "hasura-session.json",
         "Hasura auth-webhook answers (contract §6): session keys as users write them, values, cache hints.",
         session_cases(),
+    )
+    write(
+        "replay.json",
+        "Replay-guard steps (contract §5): claim, complete, release with per-claim tokens; `at` is the clock in ms.",
+        replay_scenarios(),
     )
