@@ -221,7 +221,7 @@ def test_in_progress_is_409_and_handler_not_called(kind: str) -> None:
 
         fr = fapp.test_client().post("/hook", headers=h, data=BODY)
         status, body = fr.status_code, fr.json
-    assert status == 409 and body["extensions"]["code"] == "in_progress"
+    assert status == 409 and body["extensions"]["code"] == "replayed"  # as in Node (contract §4)
     assert calls == []
 
 
