@@ -38,6 +38,37 @@ $(NODE)/node_modules/.package-lock.json: $(NODE)/package.json $(NODE)/package-lo
 .PHONY: node-deps
 node-deps: $(NODE)/node_modules/.package-lock.json ## install the Node dev dependencies
 
+# ---------------------------------------------------------------- cross toolchains
+# scripts/toolchain.sh installs them on demand, without asking, into $(HOOKSEAL_CACHE) (default
+# .cache/, ignored): Debian packages are unpacked there (never installed system-wide), zig and
+# cargo-zigbuild come from PyPI, the arm64 Node from npm. Stable paths for other targets:
+#   WEB_CARGO, WEB_RUSTC  Debian's cargo/rustc 1.96 with the std source and rust-lld (toolchain-web):
+#     RUSTC=$(WEB_RUSTC) RUSTC_BOOTSTRAP=1 $(WEB_CARGO) build -Zbuild-std=std,panic_abort \
+#       --target wasm32-unknown-unknown --release -p CRATE
+#   WEB_BIN               their directory; first on PATH, `cargo`/`rustc` are these (napi, maturin)
+#   ZIG_BIN               zig + cargo-zigbuild (toolchain-zig)
+#   QEMU_AARCH64, ARM64_ROOT, ARM64_NODE, ARM64_PYTHON, MUSL_LOADER: see scripts/toolchain.sh
+export HOOKSEAL_CACHE ?= $(ROOT)/.cache
+TOOLCHAIN    := $(ROOT)/scripts/toolchain.sh
+WEB_BIN      := $(HOOKSEAL_CACHE)/web/bin
+WEB_CARGO    := $(WEB_BIN)/cargo
+WEB_RUSTC    := $(WEB_BIN)/rustc
+ZIG_BIN      := $(HOOKSEAL_CACHE)/zig/bin
+QEMU_AARCH64 := $(HOOKSEAL_CACHE)/qemu/bin/qemu-aarch64-static
+ARM64_ROOT   := $(HOOKSEAL_CACHE)/arm64/root
+ARM64_NODE   := $(HOOKSEAL_CACHE)/arm64/node/bin/node
+ARM64_PYTHON := $(ARM64_ROOT)/usr/bin/python3.11
+MUSL_LOADER  := $(HOOKSEAL_CACHE)/musl/root/lib/ld-musl-x86_64.so.1
+
+.PHONY: toolchain-web
+toolchain-web: ## Debian's cargo/rustc 1.96 + std source + rust-lld, unpacked into .cache/web (or HOOKSEAL_CACHE/web)
+	$(TOOLCHAIN) web
+
+OTHER_TOOLCHAINS := arm64-std zig qemu arm64-root arm64-node arm64-python musl
+.PHONY: $(addprefix toolchain-,$(OTHER_TOOLCHAINS))
+$(addprefix toolchain-,$(OTHER_TOOLCHAINS)): toolchain-%:
+	$(TOOLCHAIN) $*
+
 # ---------------------------------------------------------------- build
 
 .PHONY: build

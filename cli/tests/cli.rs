@@ -207,7 +207,8 @@ fn explain_names_the_cause() {
     let body = r#"{"operation":"publish","data":{"title":"Hello","n":1}}"#;
     let h = sign("s3cret", body, NOW);
     let pretty = "{\n  \"operation\": \"publish\",\n  \"data\": { \"title\": \"Hello\", \"n\": 1.0 }\n}";
-    let cases: [(&str, String, &str); 7] = [
+    let rich = r#"{"html":"<p>Hi</p>"}"#;
+    let cases: [(&str, String, &str); 11] = [
         ("re-serialized body", explain("s3cret", Some(&h), pretty, &[]), "was re-serialized after signing"),
         ("wrong secret", explain("other-secret", Some(&h), body, &[]), "likely cause is the secret"),
         (
@@ -231,14 +232,39 @@ fn explain_names_the_cause() {
             explain("s3cret", Some(&h), body, &["--env", "production"]),
             "master is not one of the allowed environments (production)",
         ),
+        (
+            "mismatch, both spellings tried: said once, no double negative",
+            explain("other-secret", Some(&sign("s3cret", rich, NOW)), rich, &[]),
+            "secret #0    matches neither the JS nor the HTML-escaped envelope\n",
+        ),
+        (
+            "future t names the clocks",
+            explain("s3cret", Some(&sign("s3cret", body, NOW + 900_000)), body, &[]),
+            "outside ±300 s (this machine's clock is behind the sender's",
+        ),
+        (
+            "t in seconds",
+            explain("s3cret", Some(&sign("s3cret", body, NOW / 1000)), body, &[]),
+            "looks like SECONDS since the epoch",
+        ),
+        (
+            "header pasted with its name",
+            explain("s3cret", Some(&format!("gcms-signature: {h}")), body, &[]),
+            "the value starts with the header's name \"gcms-signature:\"",
+        ),
     ];
-    for (what, out, needle) in cases {
+    for (what, out, needle) in &cases {
+        let needle = *needle;
         assert!(out.contains(needle), "{what}: expected {needle:?} in\n{out}");
         assert!(out.contains("verdict: "), "{what}: {out}");
         // Never the secret, never the full MAC.
         assert!(!out.contains("s3cret"), "{what}: {out}");
         let mac = &h["sign=".len()..h.find(',').unwrap()];
         assert!(!out.contains(&mac[..10]), "{what}: {out}");
+    }
+    // No step says a thing and its negation at once.
+    for (what, out, _) in &cases {
+        assert!(!(out.contains("neither") && out.contains("does not match")), "{what}: {out}");
     }
     let ok = explain("s3cret", Some(&h), body, &[]);
     assert!(ok.contains("verdict: ok") && !ok.contains("FAIL"), "{ok}");

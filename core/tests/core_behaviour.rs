@@ -534,6 +534,18 @@ fn shared_secret_checks() {
 }
 
 #[test]
+fn missing_shared_secret_with_an_underscore_names_the_cause() {
+    // WSGI servers and nginx drop header names with `_`: the 401 itself must say so.
+    let e = SharedSecret::new("ACTION_SECRET", ["s3cret"]).unwrap().check(None).unwrap_err();
+    assert_eq!(e.code(), "missing_secret");
+    let text = e.to_string();
+    assert!(text.contains("underscore") && text.contains("\"action-secret\""), "{text}");
+    let e = SharedSecret::new("X-Action-Secret", ["s3cret"]).unwrap().check(None).unwrap_err();
+    assert!(!e.to_string().contains("underscore"), "{e}");
+    assert!(!text.contains("s3cret"));
+}
+
+#[test]
 fn shared_secret_config_errors() {
     assert_eq!(SharedSecret::new("x", Vec::<&str>::new()).unwrap_err(), ConfigError::NoSecret);
     assert_eq!(SharedSecret::new("x", [""]).unwrap_err(), ConfigError::EmptySecret);

@@ -20,6 +20,7 @@ route that *returns* a 5xx response would be marked done. Call ``install(app)``.
 
 from __future__ import annotations
 
+import sys
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
@@ -127,6 +128,10 @@ class HygraphSignature:
         self._replay = GuardCalls(replay, "HygraphSignature") if replay is not None else None
         self._header = header
         self._warned = False
+        # Where the user built this dependency: a warning found at request time points there,
+        # not into FastAPI's machinery.
+        caller = sys._getframe(1)
+        self._origin = (caller.f_code.co_filename, caller.f_lineno)
 
     async def __call__(self, request: Request) -> AsyncIterator[Verified]:
         raw = await request.body()
@@ -154,12 +159,12 @@ class HygraphSignature:
             return
         if not self._warned:
             self._warned = True
-            warnings.warn(
+            warnings.warn_explicit(
                 "hookseal.fastapi.HygraphSignature(replay=...) without hookseal.fastapi.install(app): "
                 "a route that returns a non-2xx response (instead of raising) marks the delivery done, "
                 "and Hygraph's retry is answered as a duplicate; call install(app)",
                 RuntimeWarning,
-                stacklevel=2,
+                *self._origin,
             )
         try:
             yield verified

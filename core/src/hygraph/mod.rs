@@ -66,6 +66,11 @@ pub fn parse_header(header: &str) -> Result<SignatureHeader<'_>, Error> {
     if header.len() > MAX_HEADER_LEN {
         return Err(Error::MalformedSignature("it is longer than 1024 bytes"));
     }
+    if starts_with_header_name(header) {
+        return Err(Error::MalformedSignature(
+            "it starts with the header's name (\"gcms-signature:\"): pass only the value after the colon",
+        ));
+    }
     let (mut sign, mut env, mut t) = (None, None, None);
     for field in header.split(',') {
         let field = field.trim_matches(' ');
@@ -101,6 +106,15 @@ pub fn parse_header(header: &str) -> Result<SignatureHeader<'_>, Error> {
     }
     let timestamp_ms = t.parse::<u64>().map_err(|_| Error::MalformedSignature("t= is not a number"))?;
     Ok(SignatureHeader { sign, environment, timestamp_ms })
+}
+
+/// True when `header` is a whole header line (`gcms-signature: sign=…`) rather than its value: a
+/// usual slip when the value is copied from a log or a request dump.
+pub(crate) fn starts_with_header_name(header: &str) -> bool {
+    let h = header.trim_start_matches([' ', '\t']).as_bytes();
+    h.len() > HEADER.len()
+        && h[..HEADER.len()].eq_ignore_ascii_case(HEADER.as_bytes())
+        && h[HEADER.len()..].trim_ascii_start().first() == Some(&b':')
 }
 
 /// Which spelling of the body the signature covers.
