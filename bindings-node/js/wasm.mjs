@@ -321,6 +321,11 @@ export function wasmEngine(module) {
     }
   }
 
+  function keyAndToken(key, token) {
+    putText(0, str(key, 'key'))
+    putText(1, token === undefined || token === null ? '' : str(token, 'token'))
+  }
+
   class MemoryStore {
     /** A store of at most `maxEntries` keys. */
     constructor(maxEntries) {
@@ -328,32 +333,33 @@ export function wasmEngine(module) {
       this.handle = call(() => new Handle(() => x.hs_store_new(maxEntries)))
     }
 
-    /** `"new"`, `"in_progress"` or `"done"`. */
-    claim(key, nowMs, processingTtlMs) {
+    /** `"new"`, `"in_progress"` or `"done"`; a new claim stores `processing:<token>`. */
+    claim(key, nowMs, processingTtlMs, token) {
       return call(() => {
         const h = this.handle.id()
-        putText(0, str(key, 'key'))
+        keyAndToken(key, token)
         return CLAIM[check(x.hs_store_claim(h, Number(nowMs), Number(processingTtlMs)))]
       })
     }
 
-    /** Marks `key` handled for `doneTtlMs`. */
-    complete(key, nowMs, doneTtlMs) {
-      call(() => {
+    /** Marks `key` handled for `doneTtlMs`; `true` if it still held the claim of `token`. */
+    complete(key, nowMs, doneTtlMs, token) {
+      return call(() => {
         const h = this.handle.id()
-        putText(0, str(key, 'key'))
-        check(x.hs_store_complete(h, Number(nowMs), Number(doneTtlMs)))
+        keyAndToken(key, token)
+        return check(x.hs_store_complete(h, Number(nowMs), Number(doneTtlMs))) === 1
       })
     }
 
-    /** Forgets `key`. */
-    release(key) {
-      call(() => {
+    /** Deletes `key` only while it holds the claim of `token`; `true` if it did. */
+    release(key, token, nowMs) {
+      return call(() => {
         const h = this.handle.id()
-        putText(0, str(key, 'key'))
-        check(x.hs_store_release(h))
+        keyAndToken(key, token)
+        return check(x.hs_store_release(h, nowMs === undefined || nowMs === null ? 0 : Number(nowMs))) === 1
       })
     }
+
 
     /** Entries held. */
     get size() {

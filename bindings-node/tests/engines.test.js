@@ -130,11 +130,11 @@ test('same answers: shared secret, memory store, Hasura helpers', () => {
   same('empty shared secret', (e) => new e.SharedSecretChecker('x', ['']))
   same('memory store', (e) => {
     const s = new e.MemoryStore(2)
-    const log = [s.claim('a', 1000, 50), s.claim('a', 1010, 50), s.claim('a', 1100, 50)]
-    s.complete('a', 1100, 500)
-    log.push(s.claim('a', 1200, 50), s.claim('b', 1200, 50), s.claim('c', 1200, 50), s.size)
-    s.release('c')
-    log.push(s.size, s.claim('c', 1300, 50))
+    const log = [s.claim('a', 1000, 50, 't1'), s.claim('a', 1010, 50, 't2'), s.claim('a', 1100, 50, 't3')]
+    log.push(s.complete('a', 1100, 500, 't1'), s.complete('a', 1100, 500, 't3'))
+    log.push(s.claim('a', 1200, 50), s.claim('b', 1200, 50, 'x'), s.claim('c', 1200, 50, 'y'), s.size)
+    log.push(s.release('c', 'not-y', 1200), s.size, s.release('c', 'y'), s.size, s.claim('c', 1300, 50))
+    log.push(s.release('b'), s.release('b', 'x', 1300), s.complete('z', 1, 1))
     return log
   })
   for (const m of [0, 0.5, -1, NaN]) same(`MemoryStore(${m})`, (e) => new e.MemoryStore(m))
@@ -171,7 +171,7 @@ test('a trap restarts the WebAssembly instance; engines made before it keep work
   const strict = wasm.strictNew(['k'], 300, ['master'])
   const store = new wasm.MemoryStore(10)
   const checker = new wasm.SharedSecretChecker('ACTION_SECRET', ['s'])
-  store.claim('a', 1, 100)
+  store.claim('a', 1, 100, 't')
   const header = wasm.compatGenerate(compat, '{}', undefined, 'master', 1700000000000, 0)
   assert.throws(() => wasm._wasm.trap(), /hookseal: the WebAssembly engine failed \(.*\); it was restarted/)
   assert.equal(wasm.compatVerify(compat, header, '{}', undefined, 0), true)
@@ -180,7 +180,7 @@ test('a trap restarts the WebAssembly instance; engines made before it keep work
   assert.equal(checker.check(['action_secret'], ['s']), null)
   // The store's entries were in the old instance: a fresh, empty store of the same bound.
   assert.equal(store.size, 0)
-  assert.equal(store.claim('a', 1, 100), 'new')
+  assert.equal(store.claim('a', 1, 100, 't'), 'new')
 })
 
 test('engines that JS drops are freed in the WebAssembly instance', async () => {

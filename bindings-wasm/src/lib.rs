@@ -397,25 +397,34 @@ pub mod calls {
         }
     }
 
-    /// Slot 0: key. 0 new, 1 in progress, 2 done.
+    /// Slot 0: key, slot 1: the claim's token (empty: none). 0 new (the key now holds
+    /// `processing:<token>`), 1 in progress, 2 done.
     pub fn store_claim(io: &Io, reg: &Registry, h: u32, now_ms: f64, ttl_ms: f64) -> Res<i32> {
-        Ok(match store(reg, h)?.claim(io.text(0)?, now_ms.max(0.0) as u64, ttl_ms.max(1.0) as u64) {
+        let claim =
+            store(reg, h)?.claim(io.text(0)?, io.text(1)?, now_ms.max(0.0) as u64, ttl_ms.max(1.0) as u64);
+        Ok(match claim {
             Claim::New => 0,
             Claim::InProgress => 1,
             Claim::Done => 2,
         })
     }
 
-    /// Slot 0: key. Marks it handled for `done_ttl_ms`.
+    /// Slot 0: key, slot 1: token. Marks it handled for `done_ttl_ms`; 1 if it still held the
+    /// claim of the token.
     pub fn store_complete(io: &Io, reg: &Registry, h: u32, now_ms: f64, done_ttl_ms: f64) -> Res<i32> {
-        store(reg, h)?.complete(io.text(0)?, now_ms.max(0.0) as u64, done_ttl_ms.max(1.0) as u64);
-        Ok(0)
+        let mine = store(reg, h)?.complete(
+            io.text(0)?,
+            io.text(1)?,
+            now_ms.max(0.0) as u64,
+            done_ttl_ms.max(1.0) as u64,
+        );
+        Ok(i32::from(mine))
     }
 
-    /// Slot 0: key. Forgets it.
-    pub fn store_release(io: &Io, reg: &Registry, h: u32) -> Res<i32> {
-        store(reg, h)?.release(io.text(0)?);
-        Ok(0)
+    /// Slot 0: key, slot 1: token. Deletes the key only while it holds the claim of the token;
+    /// 1 if it did.
+    pub fn store_release(io: &Io, reg: &Registry, h: u32, now_ms: f64) -> Res<i32> {
+        Ok(i32::from(store(reg, h)?.release(io.text(0)?, io.text(1)?, now_ms.max(0.0) as u64)))
     }
 
     /// Entries held.
@@ -426,12 +435,17 @@ pub mod calls {
     /// The replay constants as JSON.
     pub fn replay_constants(io: &mut Io) -> Res<i32> {
         let json = format!(
-            "{{\"keyPrefix\":{},\"processing\":{},\"done\":{},\"defaultMaxEntries\":{},\"defaultProcessingTtlMs\":{}}}",
+            "{{\"keyPrefix\":{},\"processing\":{},\"processingPrefix\":{},\"done\":{},\"defaultMaxEntries\":{},\
+             \"defaultProcessingTtlMs\":{},\"claimScript\":{},\"completeScript\":{},\"releaseScript\":{}}}",
             quote(replay::KEY_PREFIX),
-            quote(replay::PROCESSING),
+            quote(replay::PROCESSING_PREFIX.trim_end_matches(':')),
+            quote(replay::PROCESSING_PREFIX),
             quote(replay::DONE),
             replay::DEFAULT_MAX_ENTRIES,
             replay::DEFAULT_PROCESSING_TTL_MS,
+            quote(replay::CLAIM_SCRIPT),
+            quote(replay::COMPLETE_SCRIPT),
+            quote(replay::RELEASE_SCRIPT),
         );
         io.put(json.as_bytes());
         Ok(0)
@@ -661,8 +675,8 @@ mod exports {
 
     /// See [`calls::store_release`].
     #[no_mangle]
-    pub extern "C" fn hs_store_release(h: u32) -> i32 {
-        run_i32(|io, reg| calls::store_release(io, reg, h))
+    pub extern "C" fn hs_store_release(h: u32, now_ms: f64) -> i32 {
+        run_i32(|io, reg| calls::store_release(io, reg, h, now_ms))
     }
 
     /// See [`calls::store_size`].
