@@ -131,11 +131,12 @@ export type RawBody = string | Uint8Array | ArrayBuffer | ArrayBufferView
 
 /**
  * Strict verification (what the README recommends): the raw body, the `gcms-signature` header,
- * a time window and one or more secrets.
+ * a time window and one or more secrets. `signature` may be Node's `req.headers["gcms-signature"]`
+ * as it is: a header given more than once (an array) fails as `malformed_signature`.
  * @throws {WebhookVerificationError} on a failed delivery
  * @throws {TypeError | RangeError} on a configuration mistake
  */
-export declare function verify(rawBody: RawBody, signature: string | null | undefined, options: VerifyOptions): Verified
+export declare function verify(rawBody: RawBody, signature: string | readonly string[] | null | undefined, options: VerifyOptions): Verified
 
 /** Options of {@link sign}. */
 export interface SignOptions {
@@ -232,8 +233,8 @@ export interface VerifiedIncomingMessage extends IncomingMessage {
   rawBody?: Buffer
   /** The parsed JSON body (or the text when it is not JSON). */
   body?: unknown
-  /** What verification found. */
-  hookseal?: Verified
+  /** What verification found (always set when the handler runs). */
+  hookseal: Verified
 }
 
 /** A Node/Vercel handler. */

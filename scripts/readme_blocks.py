@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""The fenced code blocks of Markdown files, for the tests that check the READMEs' snippets.
+
+    python3 scripts/readme_blocks.py README.md bindings-node/README.md [--lang js,ts]
+
+prints one line per block (`file:line language first-line`). As a module, `blocks(paths)` yields
+`Block(file, line, lang, code)`: `line` is the 1-based line of the block's first code line, so a
+checker can map its own error lines back to the README; `lang` is the info string's first word,
+normalised by `LANGS` (`javascript` → `js`, `typescript` → `ts`, `console` → `sh`, …) and empty
+when the fence has none. A checker per language picks its blocks with `of(paths, *langs)`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Info-string spellings that name the same language.
+LANGS = {
+    "javascript": "js",
+    "mjs": "js",
+    "cjs": "js",
+    "jsx": "js",
+    "typescript": "ts",
+    "tsx": "ts",
+    "py": "python",
+    "python3": "python",
+    "rs": "rust",
+    "bash": "sh",
+    "shell": "sh",
+    "console": "sh",
+    "zsh": "sh",
+}
+
+FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})(?P<info>[^`]*)$")
+
+
+@dataclass(frozen=True)
+class Block:
+    file: Path
+    line: int
+    lang: str
+    code: str
+
+    @property
+    def where(self) -> str:
+        try:
+            name = self.file.resolve().relative_to(ROOT)
+        except ValueError:
+            name = self.file
+        return f"{name}:{self.line}"
+
+
+def parse(text: str, file: Path) -> Iterator[Block]:
+    """The fenced blocks of one Markdown text (CommonMark fences: ``` or ~~~, up to 3 spaces in)."""
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        m = FENCE.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        fence, indent = m["fence"], len(m["indent"])
+        word = m["info"].strip().split(maxsplit=1)
+        lang = word[0].lower() if word else ""
+        start = i + 1
+        j = start
+        while j < len(lines):
+            close = FENCE.match(lines[j])
+            if (
+                close
+                and close["fence"][0] == fence[0]
+                and len(close["fence"]) >= len(fence)
+                and not close["info"].strip()
+            ):
+                break
+            j += 1
+        body = [ln[indent:] if ln[:indent].isspace() else ln.lstrip() for ln in lines[start:j]]
+        yield Block(file, start + 1, LANGS.get(lang, lang), "\n".join(body) + "\n")
+        i = j + 1
+
+
+def blocks(paths: Iterable[Path | str]) -> Iterator[Block]:
+    for p in paths:
+        path = Path(p)
+        yield from parse(path.read_text(encoding="utf-8"), path)
+
+
+def of(paths: Iterable[Path | str], *langs: str) -> list[Block]:
+    """The blocks of `paths` in any of `langs` (normalised names: `js`, `ts`, `python`, `sh`, …)."""
+    return [b for b in blocks(paths) if b.lang in langs]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("files", nargs="+", type=Path)
+    parser.add_argument("--lang", default="", help="comma-separated languages to list (default: all)")
+    args = parser.parse_args()
+    langs = [LANGS.get(x, x) for x in args.lang.split(",") if x]
+    for b in of(args.files, *langs) if langs else blocks(args.files):
+        print(f"{b.where} {b.lang or '-'} {b.code.splitlines()[0] if b.code.strip() else ''}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
