@@ -2,7 +2,9 @@
 // WebAssembly build, imported as a module with Next's `?module` suffix (compiled at build time;
 // edge platforms may refuse to compile WebAssembly from bytes at run time).
 import module from '../hookseal.wasm?module'
-import { wasmEngine } from './wasm.mjs'
+import { wasmEngine, refuseNative } from './wasm.mjs'
+
+refuseNative('an Edge runtime')
 
 export const engine = wasmEngine(module)
 export const backend = 'wasm'

@@ -2,7 +2,9 @@
 // as a module, which wrangler and workerd load as a compiled WebAssembly.Module (workerd refuses
 // to compile WebAssembly from bytes at run time).
 import module from '../hookseal.wasm'
-import { wasmEngine } from './wasm.mjs'
+import { wasmEngine, refuseNative } from './wasm.mjs'
+
+refuseNative('Cloudflare Workers (workerd)')
 
 export const engine = wasmEngine(module)
 export const backend = 'wasm'

@@ -34,6 +34,25 @@ const wellFormed =
   typeof String.prototype.isWellFormed === 'function' ? (s) => s.isWellFormed() : (s) => !LONE.test(s)
 const CLAIM = ['new', 'in_progress', 'done']
 
+/**
+ * The engine of a runtime without native addons (Edge, Workers, Deno, browsers): throws when
+ * HOOKSEAL_BACKEND asks for the native one, which cannot load here. A bundler picked this entry
+ * through the package's export conditions; the message says what to change. During `next build`
+ * (which evaluates Edge routes) this fails the build.
+ * @param {string} where the runtime, for the message
+ */
+export function refuseNative(where) {
+  const env = globalThis.process && globalThis.process.env
+  const want = env ? env.HOOKSEAL_BACKEND : undefined
+  if (want === 'native') {
+    throw new Error(
+      `hookseal: HOOKSEAL_BACKEND=native, but this code runs on ${where}, which cannot load native addons: ` +
+        'only the WebAssembly engine runs here. Unset HOOKSEAL_BACKEND (or set it to "wasm") for this build, ' +
+        'or serve the route on the Node.js runtime (in Next.js: remove `export const runtime = "edge"`).',
+    )
+  }
+}
+
 function napiError(code, message) {
   const e = new Error(message)
   e.code = code

@@ -195,3 +195,13 @@ test('engines that JS drops are freed in the WebAssembly instance', async () => 
   }
   assert.ok(wasm._wasm.live() <= before + 50, `still ${wasm._wasm.live() - before} engines held`)
 })
+
+test('a runtime without native addons refuses HOOKSEAL_BACKEND=native and says what to do', (t) => {
+  const { refuseNative } = require('../js/wasm.cjs')
+  const before = process.env.HOOKSEAL_BACKEND
+  t.after(() => (before === undefined ? delete process.env.HOOKSEAL_BACKEND : (process.env.HOOKSEAL_BACKEND = before)))
+  process.env.HOOKSEAL_BACKEND = 'wasm'
+  refuseNative('an Edge runtime')
+  process.env.HOOKSEAL_BACKEND = 'native'
+  assert.throws(() => refuseNative('an Edge runtime'), /HOOKSEAL_BACKEND=native, but this code runs on an Edge runtime.*Unset HOOKSEAL_BACKEND.*runtime = "edge"/)
+})
