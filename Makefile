@@ -110,7 +110,7 @@ build-cli: ## build the hookseal command (target/release/hookseal)
 WITH_REDIS := $(ROOT)/scripts/with-redis.sh
 
 .PHONY: test
-test: test-rust test-node test-python test-demo ## run every suite: Rust (core, CLI, vectors), Node, Python, the demo
+test: test-rust test-node test-python test-runtimes test-readme test-demo ## run every suite: Rust (core, CLI, vectors), Node, Python, the real runtimes, the READMEs' snippets, the demo
 	@echo "make test: every suite passed"
 
 .PHONY: test-rust
@@ -131,13 +131,62 @@ test-python: build-python ## Python tests (pytest): vectors, properties, FastAPI
 	$(WITH_REDIS) $(PY) -m pytest -q $(PYPKG)/tests
 
 .PHONY: test-demo
-test-demo: build ## the demo's scenarios, as a test
+test-demo: build next-app ## the demo's scenarios, as a test
 	$(PY) scripts/demo.py --quiet
+
+# ---------------------------------------------------------------- the npm tarballs, in real runtimes
+
+NPM_VERSION := $(shell node -p "require('./$(NODE)/package.json').version" 2>/dev/null)
+DIST_NPM    := dist/npm
+NPM_MAIN    := $(DIST_NPM)/hookseal-$(NPM_VERSION).tgz
+NPM_X64     := $(DIST_NPM)/hookseal-linux-x64-gnu-$(NPM_VERSION).tgz
+
+.PHONY: dist dist-npm
+dist: dist-npm ## every artifact users get, in dist/
+
+# A tarball is replaced only when its bytes change (npm pack is reproducible), so what installs
+# it (the Next.js app) is redone only then.
+dist-npm: build-node ## the npm tarballs in dist/npm/: the main package (JS, types, WebAssembly) and this platform's addon
+	rm -rf $(DIST_NPM).new
+	node $(NODE)/scripts/dist.js $(DIST_NPM).new $(NODE)/hookseal.linux-x64-gnu.node
+	mkdir -p $(DIST_NPM)
+	for f in $(DIST_NPM).new/*.tgz; do cmp -s $$f $(DIST_NPM)/$${f##*/} || cp $$f $(DIST_NPM)/; done
+	rm -rf $(DIST_NPM).new
+
+# The Next.js example installs hookseal as a user would: `npm ci` from its committed lockfile,
+# which names the tarballs in dist/npm/ (file: dependencies, without "integrity": npm would
+# otherwise install a stale copy from its cache). Reinstalled only when the tarballs or the
+# lockfile change; `next build` runs with the secrets unset, as a Docker or CI build would.
+NEXT_APP   := examples/nextjs-app-router
+NEXT_DEPS  := $(NEXT_APP)/node_modules/.package-lock.json
+NEXT_BUILD := $(NEXT_APP)/.next/BUILD_ID
+NEXT_SRC   := $(shell find $(NEXT_APP)/app -type f) $(addprefix $(NEXT_APP)/,next.config.ts tsconfig.json package.json)
+
+$(NEXT_DEPS): $(NEXT_APP)/package.json $(NEXT_APP)/package-lock.json $(NPM_MAIN) $(NPM_X64)
+	cd $(NEXT_APP) && npm ci --no-audit --no-fund --loglevel=error
+
+$(NEXT_BUILD): $(NEXT_DEPS) $(NEXT_SRC)
+	cd $(NEXT_APP) && env -u HYGRAPH_WEBHOOK_SECRET -u HASURA_ACTION_SECRET NEXT_TELEMETRY_DISABLED=1 \
+	  node node_modules/next/dist/bin/next build
+
+$(NPM_MAIN) $(NPM_X64) &: $(WASM) $(shell find $(NODE)/js -name '*.mjs' -o -name 'engine-*.cjs') $(addprefix $(NODE)/,index.js index.mjs index.d.ts package.json hookseal.linux-x64-gnu.node)
+	$(MAKE) --no-print-directory dist-npm
+
+.PHONY: next-app
+next-app: $(NEXT_BUILD) ## the Next.js example, built (next build) against the tarballs of dist/npm/
+
+.PHONY: test-runtimes
+test-runtimes: next-app ## the npm package in real runtimes: the Next.js app (next start: Node and Edge routes)
+	cd $(NODE) && node --test tests-runtimes/
+
+.PHONY: test-readme
+test-readme: venv node-deps ## every JS/TS code block of README.md and bindings-node/README.md type-checks (strict)
+	$(PY) -m pytest -q -p no:cacheprovider tests/readme
 
 # ---------------------------------------------------------------- demo, bench, lint
 
 .PHONY: demo
-demo: build ## the main job end to end: example servers on loopback, driven by `hookseal send`
+demo: build next-app ## the main job end to end: example servers on loopback, driven by `hookseal send`
 	$(PY) scripts/demo.py
 
 .PHONY: bench
@@ -169,7 +218,7 @@ lint: venv node-deps ## rustfmt, clippy -D warnings, cargo deny, ruff, mypy --st
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
 	command -v cargo-deny >/dev/null || $(CARGO) install cargo-deny --locked
 	$(CARGO) deny --offline check licenses bans sources
-	$(VENV)/bin/ruff check $(PYPKG) examples scripts bench tests/gen fuzz/seed.py
-	$(VENV)/bin/ruff format --check $(PYPKG) examples scripts bench
+	$(VENV)/bin/ruff check $(PYPKG) examples scripts bench tests/gen tests/readme fuzz/seed.py
+	$(VENV)/bin/ruff format --check $(PYPKG) examples scripts bench tests/readme
 	cd $(PYPKG) && $(VENV)/bin/mypy --strict python/hookseal tests/typing_usage.py
 	cd $(NODE) && npx --no-install tsc --noEmit -p tests/types

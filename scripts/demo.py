@@ -30,11 +30,28 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 HYGRAPH_SECRET = "demo-" + secrets.token_hex(12)
 ACTION_SECRET = "demo-" + secrets.token_hex(12)
 
+NEXT_APP = "examples/nextjs-app-router"
+NEXT_START = ["node", "node_modules/next/dist/bin/next", "start", "--hostname", "127.0.0.1", "--port", "{port}"]
+
+
+@dataclass(frozen=True)
+class Server:
+    """How to start an example (`{port}` is replaced by a free loopback port, also given as $PORT),
+    where its routes live, and which engine its Hygraph route reports (`backend`), if it does.
+    Servers with the same `cmd` and `cwd` share one process."""
+
+    cmd: tuple[str, ...]
+    cwd: str = "."
+    prefix: str = ""
+    backend: str = ""
+
+
 SERVERS = {
-    "node (Vercel)": ["node", "examples/node-vercel/server.js"],
-    "node (Next.js)": ["node", "examples/nextjs-app-router/server.js"],
-    "python (FastAPI)": [str(PYTHON), "examples/fastapi/app.py"],
-    "python (Flask)": [str(PYTHON), "examples/flask/app.py"],
+    "node (Vercel)": Server(("node", "examples/node-vercel/server.js")),
+    "Next.js, Node.js runtime": Server(tuple(NEXT_START), NEXT_APP, backend="native"),
+    "Next.js, Edge runtime": Server(tuple(NEXT_START), NEXT_APP, prefix="/edge", backend="wasm"),
+    "python (FastAPI)": Server((str(PYTHON), "examples/fastapi/app.py")),
+    "python (Flask)": Server((str(PYTHON), "examples/flask/app.py")),
 }
 # The header each example's Hasura Action expects. WSGI servers drop names with an underscore,
 # so the Flask example uses a hyphenated one (see examples/flask/app.py).
@@ -59,11 +76,20 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start(name: str, cmd: list[str]) -> tuple[subprocess.Popen[str], str]:
+def start(name: str, server: Server) -> tuple[subprocess.Popen[str], str]:
     port = free_port()
     env = dict(os.environ, PORT=str(port), HYGRAPH_WEBHOOK_SECRET=HYGRAPH_SECRET, HASURA_ACTION_SECRET=ACTION_SECRET)
+    env.pop("HOOKSEAL_BACKEND", None)
+    env.setdefault("NEXT_TELEMETRY_DISABLED", "1")
+    cmd = [part.replace("{port}", str(port)) for part in server.cmd]
     proc = subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+        cmd,
+        cwd=ROOT / server.cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -96,9 +122,7 @@ def send(url: str, *args: str) -> list[tuple[int, object]]:
     `send` exits 0 only when every answer was 2xx and 1 when one was not (the 401 rows): a
     different exit status is a failure of the scenario.
     """
-    proc = subprocess.run(
-        [str(HOOKSEAL), "send", "--json", url, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+    proc = subprocess.run([str(HOOKSEAL), "send", "--json", url, *args], capture_output=True, text=True)
     out = proc.stdout
     results = []
     for line in out.splitlines():
@@ -124,6 +148,8 @@ def outcome(status: int, body: object) -> str:
         ext = body.get("extensions")
         if isinstance(ext, dict) and "code" in ext:
             return f"{status} {ext['code']}"
+        if "backend" in body:
+            return f"{status} backend={body['backend']}"
         if "greeting" in body:
             return f"{status} {body['greeting']}"
         if "X-Hasura-Role" in body:
@@ -146,15 +172,17 @@ def auth(url: str, token: str | None) -> str:
             return str(e.code)
 
 
-def scenarios(server: str, url: str) -> list[Row]:
+def scenarios(server: str, base: str) -> list[Row]:
+    url = base + SERVERS[server].prefix
     hook = url + "/api/hygraph"
     action = url + "/api/action"
+    backend = SERVERS[server].backend
     now = str(int(time.time() * 1000))
     hygraph = ["--hygraph", "--secret", HYGRAPH_SECRET, "--env", "master"]
     header = ACTION_HEADER.get(server, "ACTION_SECRET")
     greet = ["--hasura-action", "greet", "--input", '{"name":"Ada"}', "--session-var", "x-hasura-role=user"]
     rows = [
-        ("Hygraph: valid delivery", "200", lambda: send(hook, *hygraph)[0]),
+        ("Hygraph: valid delivery", f"200 backend={backend}" if backend else "200", lambda: send(hook, *hygraph)[0]),
         ("Hygraph: tampered body", "401 signature_mismatch", lambda: send(hook, *hygraph, "--tamper", "body")[0]),
         (
             "Hygraph: wrong secret",
@@ -206,13 +234,14 @@ def main() -> int:
     procs = []
     rows: list[Row] = []
     try:
-        started = []
-        for name, cmd in servers.items():
-            proc, url = start(name, cmd)
-            procs.append(proc)
-            started.append((name, url))
-        for name, url in started:
-            rows += scenarios(name, url)
+        started: dict[tuple[tuple[str, ...], str], str] = {}
+        for name, server in servers.items():
+            key = (server.cmd, server.cwd)
+            if key not in started:
+                proc, started[key] = start(name, server)
+                procs.append(proc)
+        for name, server in servers.items():
+            rows += scenarios(name, started[(server.cmd, server.cwd)])
     finally:
         for proc in procs:
             stop(proc)
@@ -228,7 +257,9 @@ def main() -> int:
         if not args.quiet or not r.ok:
             print(line.format(r.scenario, r.server, r.expected, r.got, "ok" if r.ok else "MISMATCH"))
     bad = sum(not r.ok for r in rows)
-    print(f"\n{len(rows) - bad}/{len(rows)} scenarios as expected across {len(servers)} servers")
+    print(
+        f"\n{len(rows) - bad}/{len(rows)} scenarios as expected across {len(servers)} servers ({len(procs)} processes)"
+    )
     return 1 if bad else 0
 
 

@@ -1,5 +1,6 @@
 'use strict'
-// The two example servers (examples/node-vercel, examples/nextjs-app-router) end to end.
+// The Vercel example server (examples/node-vercel) end to end. The Next.js app runs under the
+// real `next build` / `next start` in tests-runtimes/nextjs.test.js.
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const path = require('node:path')
@@ -32,7 +33,7 @@ async function call(url, body, headers = {}) {
   return { status: r.status, json: await r.json() }
 }
 
-for (const script of ['examples/node-vercel/server.js', 'examples/nextjs-app-router/server.js']) {
+for (const script of ['examples/node-vercel/server.js']) {
   test(`${script}: hygraph, action and auth routes`, async (t) => {
     const u = await start(t, script)
     const body = JSON.stringify({ operation: 'publish', data: { id: 'x', html: '<p>"é" & 東京</p>' } })
