@@ -131,7 +131,7 @@ test-python: build-python ## Python tests (pytest): vectors, properties, FastAPI
 	$(WITH_REDIS) $(PY) -m pytest -q $(PYPKG)/tests
 
 .PHONY: test-demo
-test-demo: build next-app ## the demo's scenarios, as a test
+test-demo: build next-app worker ## the demo's scenarios, as a test
 	$(PY) scripts/demo.py --quiet
 
 # ---------------------------------------------------------------- the npm tarballs, in real runtimes
@@ -175,8 +175,29 @@ $(NPM_MAIN) $(NPM_X64) &: $(WASM) $(shell find $(NODE)/js -name '*.mjs' -o -name
 .PHONY: next-app
 next-app: $(NEXT_BUILD) ## the Next.js example, built (next build) against the tarballs of dist/npm/
 
+# The Cloudflare Worker example, the same way: npm ci, then wrangler bundles it (dry-run deploy);
+# serve.mjs runs the bundle under workerd. npm 11 asks before running dependencies' install
+# scripts: the example's package.json allows workerd's and esbuild's (they check their binary).
+WORKER       := examples/cloudflare-worker
+WORKER_DEPS  := $(WORKER)/node_modules/.package-lock.json
+WORKER_BUILD := $(WORKER)/dist/index.js
+
+$(WORKER_DEPS): $(WORKER)/package.json $(WORKER)/package-lock.json $(NPM_MAIN) $(NPM_X64)
+	cd $(WORKER) && npm ci --no-audit --no-fund --loglevel=error
+
+$(WORKER_BUILD): $(WORKER_DEPS) $(WORKER)/src/index.js $(WORKER)/wrangler.jsonc
+	rm -rf $(WORKER)/dist
+	cd $(WORKER) && WRANGLER_SEND_METRICS=false npx --no-install wrangler deploy --dry-run --outdir dist
+
+.PHONY: worker
+worker: $(WORKER_BUILD) ## the Cloudflare Worker example, bundled by wrangler against the tarballs of dist/npm/
+
+.PHONY: example-locks
+example-locks: dist-npm ## rewrite the npm examples' lockfiles (after changing their dependencies or the platform packages)
+	python3 scripts/example-locks.py
+
 .PHONY: test-runtimes
-test-runtimes: next-app ## the npm package in real runtimes: the Next.js app (next start: Node and Edge routes)
+test-runtimes: next-app worker ## the npm package in real runtimes: the Next.js app (Node and Edge routes), the Worker under workerd
 	cd $(NODE) && node --test tests-runtimes/
 
 .PHONY: test-readme
@@ -186,7 +207,7 @@ test-readme: venv node-deps ## every JS/TS code block of README.md and bindings-
 # ---------------------------------------------------------------- demo, bench, lint
 
 .PHONY: demo
-demo: build next-app ## the main job end to end: example servers on loopback, driven by `hookseal send`
+demo: build next-app worker ## the main job end to end: example servers on loopback, driven by `hookseal send`
 	$(PY) scripts/demo.py
 
 .PHONY: bench

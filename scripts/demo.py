@@ -50,6 +50,7 @@ SERVERS = {
     "node (Vercel)": Server(("node", "examples/node-vercel/server.js")),
     "Next.js, Node.js runtime": Server(tuple(NEXT_START), NEXT_APP, backend="native"),
     "Next.js, Edge runtime": Server(tuple(NEXT_START), NEXT_APP, prefix="/edge", backend="wasm"),
+    "Cloudflare Worker, workerd": Server(("node", "serve.mjs", "{port}"), "examples/cloudflare-worker", backend="wasm"),
     "python (FastAPI)": Server((str(PYTHON), "examples/fastapi/app.py")),
     "python (Flask)": Server((str(PYTHON), "examples/flask/app.py")),
 }
