@@ -104,6 +104,12 @@ build-python: venv ## build the release Python extension and install it into .ve
 build-cli: ## build the hookseal command (target/release/hookseal)
 	$(CARGO) build --release -p hookseal-cli
 
+# A debug build: the one `make test-rust` already made for the axum tests (same dependencies,
+# same features), so the demo costs no second compile of axum, tokio and redis.
+.PHONY: build-example-axum
+build-example-axum: ## build the axum example server (target/debug/hookseal-example-axum)
+	$(CARGO) build --quiet -p hookseal-example-axum
+
 # ---------------------------------------------------------------- test
 
 # Redis-backed tests get a throwaway redis-server on a free loopback port (or $$REDIS_URL).
@@ -114,8 +120,9 @@ test: test-rust test-node test-python test-demo ## run every suite: Rust (core, 
 	@echo "make test: every suite passed"
 
 .PHONY: test-rust
-test-rust: ## Rust tests: core, conformance vectors, CLI
+test-rust: ## Rust tests: core, conformance vectors, CLI; hookseal-axum and its example, with Redis
 	$(CARGO) test --quiet
+	$(WITH_REDIS) $(CARGO) test --quiet -p hookseal-axum -p hookseal-example-axum
 
 .PHONY: test-node
 test-node: build-node ## Node tests (node --test): vectors, differential against @hygraph/utils, wrappers, Redis; on both engines
@@ -131,13 +138,13 @@ test-python: build-python ## Python tests (pytest): vectors, properties, FastAPI
 	$(WITH_REDIS) $(PY) -m pytest -q $(PYPKG)/tests
 
 .PHONY: test-demo
-test-demo: build ## the demo's scenarios, as a test
+test-demo: build build-example-axum ## the demo's scenarios, as a test
 	$(PY) scripts/demo.py --quiet
 
 # ---------------------------------------------------------------- demo, bench, lint
 
 .PHONY: demo
-demo: build ## the main job end to end: example servers on loopback, driven by `hookseal send`
+demo: build build-example-axum ## the main job end to end: example servers on loopback, driven by `hookseal send`
 	$(PY) scripts/demo.py
 
 .PHONY: bench
