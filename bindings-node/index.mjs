@@ -24,5 +24,6 @@ export const {
   HEADER,
   REPLAY_KEY_PREFIX,
   backend,
+  fromEnv,
 } = hookseal
 export default hookseal

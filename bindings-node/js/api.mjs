@@ -73,6 +73,70 @@ function asBytes(v) {
   return undefined
 }
 
+/** A secret named by its environment variable: see {@link fromEnv}. */
+class EnvSecret {
+  /** @param {string} name */
+  constructor(name) {
+    this.name = name
+    Object.freeze(this)
+  }
+}
+
+/**
+ * The secret held by the environment variable `name`, read when it is needed, so that hookseal
+ * can name the variable when it is not set. In a wrapper built while `next build` evaluates route
+ * modules (where run-time secrets are usually absent), a missing secret is read again on each
+ * request, and a request that finds it still missing gets 500 naming the variable.
+ * @param {string} name
+ */
+export function fromEnv(name) {
+  if (typeof name !== 'string' || name === '') throw new TypeError('hookseal: fromEnv(name) needs the name of an environment variable')
+  return new EnvSecret(name)
+}
+
+function envValue(name) {
+  const vars = globalThis.process && globalThis.process.env
+  return vars ? vars[name] : undefined
+}
+
+/** Why `secret` counts as missing (an unset variable), or null. */
+function missingSecret(secret) {
+  for (const s of Array.isArray(secret) ? secret : [secret]) {
+    if (s instanceof EnvSecret) {
+      const v = envValue(s.name)
+      if (v === undefined || v === '') return `the secret is missing: the environment variable ${s.name} is not set`
+    } else if (s === undefined || s === null || s === '') {
+      return 'the secret is missing: is the environment variable that holds it set? (pass secret: fromEnv("NAME") and hookseal names it)'
+    }
+  }
+  return null
+}
+
+/** True while `next build` evaluates route modules ("Collecting page data"). */
+function isNextBuild() {
+  return envValue('NEXT_PHASE') === 'phase-production-build'
+}
+
+/**
+ * A wrapper's engine: made at once; or, only while `next build` runs and only because the secret
+ * is missing, made by the first request that finds it set. `get()` is null until then (the
+ * wrappers answer 500 naming the variable: a request is never accepted unverified). Outside
+ * `next build` a missing secret throws TypeError at once.
+ */
+function configured(secret, make) {
+  let value = missingSecret(secret) === null ? make() : null
+  if (value === null && !isNextBuild()) throw new TypeError(`hookseal: ${missingSecret(secret)}`)
+  return () => {
+    if (value === null && missingSecret(secret) === null) value = make()
+    return value
+  }
+}
+
+function notConfigured(secret) {
+  const why = missingSecret(secret) || 'the wrapper is not configured'
+  return errorJson(`hookseal: ${why}; the request was refused`, 'not_configured')
+}
+
 /** The secrets as a non-empty list of strings / Uint8Arrays; throws TypeError otherwise. */
 function secretList(secret, what = 'secret') {
   if (secret === undefined || secret === null) {
@@ -81,6 +145,11 @@ function secretList(secret, what = 'secret') {
   const list = Array.isArray(secret) ? secret : [secret]
   if (list.length === 0) throw new TypeError(`hookseal: ${what} is an empty list`)
   return list.map((s) => {
+    if (s instanceof EnvSecret) {
+      const v = envValue(s.name)
+      if (v === undefined || v === '') throw new TypeError(`hookseal: ${what} is missing: the environment variable ${s.name} is not set`)
+      return v
+    }
     if (typeof s === 'string') return s
     const b = asBytes(s)
     if (b) return b
@@ -105,6 +174,7 @@ function cached(map, key, make) {
 
 const compatCache = new Map()
 function compatFor(secret) {
+  if (secret instanceof EnvSecret) secret = secretList(secret)[0]
   if (typeof secret === 'string' && secret !== '') {
     return cached(compatCache, secret, () => configCall(() => native.compatNew([secret])))
   }
@@ -173,6 +243,7 @@ function strictFor(secret, tolerance, environments) {
   }
   const tol = tolerance === undefined ? 300 : tolerance
   const envs = environments === undefined ? null : environments
+  if (secret instanceof EnvSecret) secret = secretList(secret)[0]
   if (typeof secret === 'string' && secret !== '') {
     const key = `${tol}\u0000${envs === null ? '*' : JSON.stringify(envs)}\u0000${secret}`
     return cached(strictCache, key, () => configCall(() => native.strictNew([secret], tol, envs)))
@@ -507,16 +578,22 @@ export function withHygraphSignature(handler, options) {
   if (typeof handler !== 'function') throw new TypeError('hookseal: handler must be a function')
   if (!options || typeof options !== 'object') throw new TypeError('hookseal: options { secret } are required')
   const { secret, tolerance, environments, replay } = options
-  const engine = configCall(() =>
-    native.strictNew(secretList(secret), tolerance === undefined ? 300 : tolerance, environments ?? null),
-  )
+  const ready = configured(secret, () => {
+    const engine = configCall(() =>
+      native.strictNew(secretList(secret), tolerance === undefined ? 300 : tolerance, environments ?? null),
+    )
+    return { engine, doneTtlMs: native.replayDoneTtlMs(native.strictTolerance(engine) ?? 86_400) }
+  })
   if (replay !== undefined && (typeof replay !== 'object' || typeof replay.claim !== 'function')) {
     throw new TypeError('hookseal: replay must be a guard from createMemoryReplayGuard / createRedisReplayGuard')
   }
-  const doneTtlMs = native.replayDoneTtlMs(native.strictTolerance(engine) ?? 86_400)
+  let doneTtlMs = 0
 
   async function check(raw, header) {
-    const out = strictOutcome(engine, raw, header, Date.now(), replay !== undefined)
+    const cfg = ready()
+    if (cfg === null) return { status: 500, body: notConfigured(secret) }
+    doneTtlMs = cfg.doneTtlMs
+    const out = strictOutcome(cfg.engine, raw, header, Date.now(), replay !== undefined)
     if (out.failure) return { status: 401, body: errorJson(out.failure.message, out.failure.code) }
     return { out }
   }
@@ -611,15 +688,16 @@ function isNodeResponse(x) {
  */
 export function withSharedSecret(handler, options) {
   if (typeof handler !== 'function') throw new TypeError('hookseal: handler must be a function')
-  const checker = sharedChecker(options)
+  const ready = configured(options && options.secret, () => sharedChecker(options))
   return function hooksealShared(req, ...rest) {
     const fetchStyle = isFetchRequest(req, 1 + rest.length) || (rest.length > 0 && !isNodeResponse(rest[0]) && isFetchRequest(req, 1))
+    const checker = ready()
     const { names, values } = headerPairs(req && req.headers)
-    const f = checker.check(names, values)
-    if (f) {
-      const body = errorJson(f.message, f.code)
-      if (fetchStyle) return Promise.resolve(fetchResponse(401, body))
-      return nodeSend(rest[0], 401, body)
+    const f = checker === null ? null : checker.check(names, values)
+    if (checker === null || f) {
+      const [status, body] = checker === null ? [500, notConfigured(options.secret)] : [401, errorJson(f.message, f.code)]
+      if (fetchStyle) return Promise.resolve(fetchResponse(status, body))
+      return nodeSend(rest[0], status, body)
     }
     return handler(req, ...rest)
   }
@@ -755,5 +833,6 @@ const hookseal = {
   HEADER,
   REPLAY_KEY_PREFIX,
   backend,
+  fromEnv,
 }
 export default hookseal
