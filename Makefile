@@ -170,12 +170,25 @@ fuzz: ## run every fuzz target for FUZZ_SECONDS (default 60) each, seeded from t
 	    | grep -E "^(Done|stat::number_of_executed_units)|ERROR|panicked" ; \
 	done
 
+# The crates as they would be published: `cargo package` builds each packaged crate on its own
+# (hookseal-axum against the packaged hookseal, with every feature), and their docs have no
+# warning (missing docs, broken links). Needs the registry index; the tests stay in the repository.
+PUBLISHED := hookseal hookseal-axum
+
+.PHONY: package-check
+package-check: ## package the publishable crates and build them on their own; docs without warnings
+	$(CARGO) package --quiet --allow-dirty --all-features $(addprefix -p ,$(PUBLISHED))
+	@for c in $(PUBLISHED); do ls -s --block-size=K target/package/$$c-[0-9]*.crate; done
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --quiet --no-deps --all-features $(addprefix -p ,$(PUBLISHED))
+
 .PHONY: lint
-lint: venv node-deps ## rustfmt, clippy -D warnings, cargo deny, ruff, mypy --strict, tsc --noEmit
+lint: venv node-deps ## rustfmt, clippy -D warnings, cargo deny, package-check, ruff, mypy --strict, tsc --noEmit
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
 	command -v cargo-deny >/dev/null || $(CARGO) install cargo-deny --locked
+	$(CARGO) fetch --quiet  # every platform's crates, which `deny --offline` reads
 	$(CARGO) deny --offline check licenses bans sources
+	$(MAKE) --no-print-directory package-check
 	$(VENV)/bin/ruff check $(PYPKG) examples scripts bench tests/gen fuzz/seed.py
 	$(VENV)/bin/ruff format --check $(PYPKG) examples scripts bench
 	cd $(PYPKG) && $(VENV)/bin/mypy --strict python/hookseal tests/typing_usage.py

@@ -57,3 +57,8 @@ pub use crate::hygraph::{HygraphDelivery, HygraphLayer, HygraphService, MissingL
 pub use crate::replay::RedisReplayGuard;
 pub use crate::replay::{new_token, MemoryReplayGuard, ReplayGuard, ReplayStoreError};
 pub use crate::shared_secret::{SharedSecretLayer, SharedSecretService};
+
+// The README's examples compile as doc tests too.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
