@@ -622,6 +622,7 @@ export function withHygraphSignature(handler, options) {
   if (replay !== undefined && (typeof replay !== 'object' || typeof replay.claim !== 'function')) {
     throw new TypeError('hookseal: replay must be a guard from createMemoryReplayGuard / createRedisReplayGuard')
   }
+  if (replay !== undefined) newClaimToken() // no Web Crypto: a TypeError now, not on every delivery
   let doneTtlMs = 0
 
   async function check(raw, header) {

@@ -405,3 +405,18 @@ test('load: 10 000 deliveries from 50 concurrent senders, each unique delivery p
   assert.equal(statuses.duplicate, UNIQUE * (COPIES - 1))
   t.diagnostic(`processed ${statuses[200]}, duplicates ${statuses.duplicate}, 409s ${statuses[409]}`)
 })
+
+test('without Web Crypto a wrapper with a replay guard is a TypeError when it is built, not per delivery', () => {
+  const { execFileSync } = require('node:child_process')
+  const script = `
+    Object.defineProperty(globalThis, 'crypto', { value: undefined, configurable: true })
+    const hs = require(${JSON.stringify(path.join(__dirname, '..'))})
+    hs.withHygraphSignature(() => {}, { secret: 's' }) // no replay: no token needed
+    try {
+      hs.withHygraphSignature(() => {}, { secret: 's', replay: hs.createMemoryReplayGuard() })
+    } catch (e) {
+      process.stdout.write(e.name + ': ' + e.message)
+    }`
+  const out = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })
+  assert.match(out, /^TypeError: hookseal: replay claims need Web Crypto/)
+})
