@@ -116,7 +116,7 @@ build-example-axum: ## build the axum example server (target/debug/hookseal-exam
 WITH_REDIS := $(ROOT)/scripts/with-redis.sh
 
 .PHONY: test
-test: test-rust test-node test-python test-demo ## run every suite: Rust (core, CLI, vectors), Node, Python, the demo
+test: test-rust test-node test-python test-faults test-demo ## run every suite: Rust (core, CLI, vectors), Node, Python, replay faults, the demo
 	@echo "make test: every suite passed"
 
 .PHONY: test-rust
@@ -136,6 +136,10 @@ NODE_ENGINE_SUITES := vectors.test.js differential.test.js wrappers.test.js repl
 .PHONY: test-python
 test-python: build-python ## Python tests (pytest): vectors, properties, FastAPI/Flask, Redis, typing
 	$(WITH_REDIS) $(PY) -m pytest -q $(PYPKG)/tests
+
+.PHONY: test-faults
+test-faults: build-node build-python ## replay guard under faults: worker processes of both faces on one redis-server, killed and restarted
+	$(WITH_REDIS) $(PY) tests/faults/run.py
 
 .PHONY: test-demo
 test-demo: build build-example-axum ## the demo's scenarios, as a test
@@ -189,7 +193,7 @@ lint: venv node-deps ## rustfmt, clippy -D warnings, cargo deny, package-check, 
 	$(CARGO) fetch --quiet  # every platform's crates, which `deny --offline` reads
 	$(CARGO) deny --offline check licenses bans sources
 	$(MAKE) --no-print-directory package-check
-	$(VENV)/bin/ruff check $(PYPKG) examples scripts bench tests/gen fuzz/seed.py
-	$(VENV)/bin/ruff format --check $(PYPKG) examples scripts bench
+	$(VENV)/bin/ruff check $(PYPKG) examples scripts bench tests/gen tests/faults fuzz/seed.py
+	$(VENV)/bin/ruff format --check $(PYPKG) examples scripts bench tests/faults
 	cd $(PYPKG) && $(VENV)/bin/mypy --strict python/hookseal tests/typing_usage.py
 	cd $(NODE) && npx --no-install tsc --noEmit -p tests/types

@@ -98,9 +98,7 @@ def send(url: str, *args: str) -> list[tuple[int, object]]:
     `send` exits 0 only when every answer was 2xx and 1 when one was not (the 401 rows): a
     different exit status is a failure of the scenario.
     """
-    proc = subprocess.run(
-        [str(HOOKSEAL), "send", "--json", url, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+    proc = subprocess.run([str(HOOKSEAL), "send", "--json", url, *args], capture_output=True, text=True)
     out = proc.stdout
     results = []
     for line in out.splitlines():
