@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 HOOKSEAL = ROOT / "target" / "release" / "hookseal"
 PYTHON = ROOT / ".venv" / "bin" / "python"
+AXUM = ROOT / "target" / "debug" / "hookseal-example-axum"
 
 # Demo-only secrets, made up for this run: nothing real is ever needed or printed.
 HYGRAPH_SECRET = "demo-" + secrets.token_hex(12)
@@ -53,6 +54,7 @@ SERVERS = {
     "Cloudflare Worker, workerd": Server(("node", "serve.mjs", "{port}"), "examples/cloudflare-worker", backend="wasm"),
     "python (FastAPI)": Server((str(PYTHON), "examples/fastapi/app.py")),
     "python (Flask)": Server((str(PYTHON), "examples/flask/app.py")),
+    "rust (axum)": Server((str(AXUM),)),
 }
 # The header each example's Hasura Action expects. WSGI servers drop names with an underscore,
 # so the Flask example uses a hyphenated one (see examples/flask/app.py).
@@ -232,6 +234,8 @@ def main() -> int:
     servers = {k: v for k, v in SERVERS.items() if args.only.lower() in k.lower()}
     if not HOOKSEAL.exists():
         raise SystemExit("target/release/hookseal is missing: run `make build` first")
+    if "rust (axum)" in servers and not AXUM.exists():
+        raise SystemExit("target/debug/hookseal-example-axum is missing: run `make build-example-axum` first")
     procs = []
     rows: list[Row] = []
     try:
