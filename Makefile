@@ -222,7 +222,7 @@ demo: build build-example-axum next-app worker ## the main job end to end: examp
 	$(PY) scripts/demo.py
 
 .PHONY: bench
-bench: build ## benchmarks against the peers (Rust, Node, Python), written to bench/results.md
+bench: build dist-npm ## benchmarks against the peers (Rust, Node, Python), written to bench/results.md
 	$(PY) bench/run.py
 
 .PHONY: leakcheck

@@ -90,6 +90,10 @@ def memory_table() -> str:
     )
 
 
+def npm_version() -> str:
+    return str(json.loads((ROOT / "bindings-node" / "package.json").read_text())["version"])
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -115,6 +119,13 @@ def main() -> None:
         (
             "Node: drop-in and strict vs @hygraph/utils vs createHmac",
             run(["npm", "run", "--silent", "bench"], ROOT / "bindings-node").strip(),
+        ),
+        (
+            "npm package: WebAssembly engine budgets (size; drop-in in Node vs native vs @hygraph/utils)",
+            run(
+                ["node", "bench/wasm.js", str(ROOT / "dist" / "npm" / f"hookseal-{npm_version()}.tgz")],
+                ROOT / "bindings-node",
+            ).strip(),
         ),
         (
             "Python: drop-in and strict vs the manual recipe vs hmac.new",
