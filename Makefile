@@ -90,8 +90,27 @@ NATIVE   := $(ROOT)/target/native
 WHEELS   := $(ROOT)/dist/python
 
 .PHONY: build-node
-build-node: node-deps toolchain-zig ## build the napi addon users get (linux-x64-gnu, glibc 2.17) in bindings-node/
+build-node: node-deps build-wasm toolchain-zig ## build the napi addon users get (linux-x64-gnu, glibc 2.17) and the WebAssembly engine in bindings-node/
 	cd $(NODE) && $(ZIG_ENV) $(NAPI) --target x86_64-unknown-linux-gnu.2.17 --js binding.js --dts binding.d.ts
+	cd $(NODE) && npm run --silent twins
+
+# The WebAssembly engine of the npm package (bindings-wasm → bindings-node/hookseal.wasm), built
+# with Debian's rustc-web and std from source (rustup has no wasm32 std here); panics abort at once,
+# which keeps the module small (the glue restarts the instance after a trap).
+WASM     := $(NODE)/hookseal.wasm
+WASM_SRC := $(shell find core/src bindings-wasm/src -name '*.rs') core/Cargo.toml bindings-wasm/Cargo.toml Cargo.toml Cargo.lock
+
+.PHONY: build-wasm
+build-wasm: $(WASM) ## build the WebAssembly engine (bindings-node/hookseal.wasm)
+
+$(WASM): $(WASM_SRC) | node-deps
+	$(MAKE) --no-print-directory toolchain-web
+	RUSTC=$(WEB_RUSTC) RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" \
+	  $(WEB_CARGO) build --quiet -Zbuild-std=std,panic_abort --target wasm32-unknown-unknown --profile wasm -p hookseal-wasm
+	cd $(NODE) && npx --no-install wasm-opt -Oz $(WASM_FEATURES) $(ROOT)/target/wasm32-unknown-unknown/wasm/hookseal_wasm.wasm -o hookseal.wasm
+
+# What rustc 1.96 emits for wasm32-unknown-unknown, for binaryen's wasm-opt (npm `binaryen`).
+WASM_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-multivalue --enable-reference-types
 
 .PHONY: build-python
 build-python: venv toolchain-zig ## build the manylinux2014 x86_64 wheel into dist/python/ and install it into .venv
@@ -135,7 +154,7 @@ build-cli: ## build the hookseal command (target/release/hookseal)
 WITH_REDIS := $(ROOT)/scripts/with-redis.sh
 
 .PHONY: test
-test: test-rust test-node test-python test-dist test-demo ## run every suite: Rust (core, CLI, vectors), Node, Python, the shipped artifacts, the demo
+test: test-rust test-node test-python test-faults test-dist test-demo ## run every suite: Rust (core, CLI, vectors), Node, Python, replay faults, the shipped artifacts, the demo
 	@echo "make test: every suite passed"
 
 .PHONY: test-rust
@@ -143,12 +162,21 @@ test-rust: ## Rust tests: core, conformance vectors, CLI
 	$(CARGO) test --quiet
 
 .PHONY: test-node
-test-node: build-node ## Node tests (node --test): vectors, differential against @hygraph/utils, wrappers, Redis
+test-node: build-node ## Node tests (node --test): vectors, differential against @hygraph/utils, wrappers, Redis; on both engines
 	cd $(NODE) && $(WITH_REDIS) npm test --silent
+	@echo "== the same suites on the WebAssembly engine (HOOKSEAL_BACKEND=wasm)"
+	cd $(NODE) && HOOKSEAL_BACKEND=wasm $(WITH_REDIS) node --test $(addprefix tests/,$(NODE_ENGINE_SUITES))
+
+# The suites whose answers come from the engine: `make test-node` runs them on both.
+NODE_ENGINE_SUITES := vectors.test.js differential.test.js wrappers.test.js replay.test.js
 
 .PHONY: test-python
 test-python: build-python ## Python tests (pytest): vectors, properties, FastAPI/Flask, Redis, typing
 	$(WITH_REDIS) $(PY) -m pytest -q $(PYPKG)/tests
+
+.PHONY: test-faults
+test-faults: build-node build-python ## replay guard under faults: worker processes of both faces on one redis-server, killed and restarted
+	$(WITH_REDIS) $(PY) tests/faults/run.py
 
 # The artifacts of `make dist` as users get them: tarballs and wheels in fresh npm projects and
 # venvs, arm64 ones under qemu-user, symbol versions and musl linkage read off the binaries.
@@ -206,7 +234,7 @@ lint: venv node-deps ## rustfmt, clippy -D warnings, cargo deny, ruff, mypy --st
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
 	command -v cargo-deny >/dev/null || $(CARGO) install cargo-deny --locked
 	$(CARGO) deny --offline check licenses bans sources
-	$(VENV)/bin/ruff check $(PYPKG) examples scripts bench tests/gen fuzz/seed.py
-	$(VENV)/bin/ruff format --check $(PYPKG) examples scripts bench
+	$(VENV)/bin/ruff check $(PYPKG) examples scripts bench tests/gen tests/faults fuzz/seed.py
+	$(VENV)/bin/ruff format --check $(PYPKG) examples scripts bench tests/faults
 	cd $(PYPKG) && $(VENV)/bin/mypy --strict python/hookseal tests/typing_usage.py
 	cd $(NODE) && npx --no-install tsc --noEmit -p tests/types

@@ -14,6 +14,7 @@ export const {
   WebhookVerificationError,
   ReplayStoreError,
   createMemoryReplayGuard,
+  newClaimToken,
   createRedisReplayGuard,
   withHygraphSignature,
   withSharedSecret,
@@ -23,5 +24,7 @@ export const {
   parseHasuraEvent,
   HEADER,
   REPLAY_KEY_PREFIX,
+  backend,
+  fromEnv,
 } = hookseal
 export default hookseal

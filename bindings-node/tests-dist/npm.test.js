@@ -3,10 +3,11 @@
 // them and installs what this file runs them with (qemu-user, an arm64 Node, musl's loader) first.
 // - what each tarball holds, and that every version agrees with package.json;
 // - every .node needs at most GLIBC_2.17; the musl one needs no glibc and links under musl;
-// - main + hookseal-linux-x64-gnu installed offline into a fresh npm project, no cargo on PATH:
-//   the platform package's addon loads, and the vector suite passes against it;
-// - main + hookseal-linux-arm64-gnu installed by npm running on an arm64 Node under qemu-user:
-//   the arm64 addon loads there and the vector suite passes.
+// - in fresh npm projects, installed offline as a user would (`npm install <file>`), no cargo on
+//   PATH, the API, ESM and the shared vectors (HOOKSEAL_PACKAGE, HOOKSEAL_EXPECT_BACKEND):
+//   the main tarball alone runs on the WebAssembly engine; with hookseal-linux-x64-gnu it runs the
+//   addon of that package; with hookseal-linux-arm64-gnu, installed by npm running on an arm64
+//   Node under qemu-user, the arm64 addon.
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
@@ -18,6 +19,7 @@ const PKG_DIR = path.join(__dirname, '..')
 const DIST = path.join(PKG_DIR, '..', 'dist', 'npm')
 const PKG = JSON.parse(fs.readFileSync(path.join(PKG_DIR, 'package.json'), 'utf8'))
 const BIN = PKG.napi.binaryName
+const VECTORS_SUITE = path.join(PKG_DIR, 'tests', 'vectors.test.js')
 
 // Every platform package the issue asks for, with the fields npm selects it by.
 const PLATFORMS = {
@@ -55,47 +57,15 @@ function addon(t, platform) {
   return path.join(dir, 'package', `${BIN}.${platform}.node`)
 }
 
-/** PATH without any directory that holds cargo or rustc. */
-function pathWithoutCargo() {
-  return (process.env.PATH || '')
-    .split(path.delimiter)
-    .filter((d) => d && !fs.existsSync(path.join(d, 'cargo')) && !fs.existsSync(path.join(d, 'rustc')))
-    .join(path.delimiter)
-}
+// ---------------------------------------------------------------- what dist/npm holds
 
-/** A fresh npm project in a temporary folder. */
-/** This process's environment for a child that runs suites of its own (not as our subtests). */
-function childEnv(extra = {}) {
-  const env = { ...process.env, ...extra }
-  delete env.NODE_TEST_CONTEXT
-  if (!('HOOKSEAL_TEST_PROJECT' in extra)) delete env.HOOKSEAL_TEST_PROJECT
-  return env
-}
-
-function freshProject(t) {
-  const app = tmpdir(t, 'hookseal-app-')
-  fs.writeFileSync(path.join(app, 'package.json'), '{"name":"app","version":"1.0.0","private":true}\n')
-  return app
-}
-const npmCli = () => fs.realpathSync(execFileSync('sh', ['-c', 'command -v npm'], { encoding: 'utf8' }).trim())
-const NPM_INSTALL = ['install', '--offline', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error']
-
-function check(res, what) {
-  assert.equal(res.status, 0, `${what} failed (${res.status ?? res.signal}):\n${res.stdout}\n${res.stderr}`)
-  return res.stdout
-}
-
-// The addon file a process loaded, as `require.cache` sees it after `require('hookseal')`.
-const LOADED = "require('hookseal'); process.stdout.write(JSON.stringify({ arch: process.arch, addons: Object.keys(require.cache).filter((k) => k.endsWith('.node')) }))"
-
-test('dist/npm: the main tarball and one per platform, versions agree, no .node in the main one', () => {
+test('dist/npm: the main tarball (JS, types, WebAssembly engine, no .node) and one per platform, versions agree', () => {
   const main = tarball(PKG.name)
   const files = list(main)
-  assert.deepEqual(files.filter((f) => f.endsWith('.node')), [], 'the main package holds no .node')
-  for (const f of ['package/package.json', 'package/index.js', 'package/index.mjs', 'package/index.d.ts', 'package/binding.js']) {
-    assert.ok(files.includes(f), `${f} in the main tarball`)
+  for (const f of ['index.js', 'index.mjs', 'index.d.ts', 'binding.js', 'hookseal.wasm', 'js/api.mjs', 'js/api.cjs', 'js/wasm.mjs', 'js/wasm.cjs', 'js/engine-node.cjs', 'js/engine-edge.mjs', 'js/engine-workerd.mjs', 'js/engine-web.mjs']) {
+    assert.ok(files.includes(`package/${f}`), `${f} missing from the main tarball`)
   }
-  assert.deepEqual(files.filter((f) => /\/(src|tests?|scripts|node_modules)\/|Cargo\.toml/.test(f)), [])
+  assert.deepEqual(files.filter((f) => /\.node$|\/src\/|Cargo\.toml|node_modules|tests?\/|scripts\//.test(f)), [])
   const m = manifest(main)
   assert.equal(m.version, PKG.version)
   assert.deepEqual(
@@ -120,6 +90,8 @@ test('dist/npm: the main tarball and one per platform, versions agree, no .node 
   }
 })
 
+// ---------------------------------------------------------------- the binaries
+
 /** The highest GLIBC_x.y symbol version FILE needs, or null. */
 function maxGlibc(file) {
   const out = execFileSync('objdump', ['-T', file], { encoding: 'utf8' })
@@ -132,6 +104,7 @@ const atMost = (v, max) => {
   const [a, b] = [v, max].map((x) => x.split('.').map(Number))
   return a[0] < b[0] || (a[0] === b[0] && (a[1] < b[1] || (a[1] === b[1] && (a[2] || 0) <= (b[2] || 0))))
 }
+const EXPORTS_ENTRY = /\.text\s.*\snapi_register_module_v1$/m
 
 for (const platform of ['linux-x64-gnu', 'linux-arm64-gnu']) {
   test(`${platform}: the addon needs at most GLIBC_${MAX_GLIBC} and exports napi_register_module_v1`, (t) => {
@@ -139,17 +112,17 @@ for (const platform of ['linux-x64-gnu', 'linux-arm64-gnu']) {
     const max = maxGlibc(file)
     assert.ok(max, 'objdump found GLIBC symbol versions')
     assert.ok(atMost(max, MAX_GLIBC), `${platform} needs GLIBC_${max} > ${MAX_GLIBC}`)
-    assert.match(execFileSync('objdump', ['-T', file], { encoding: 'utf8' }), /\.text\s.*\snapi_register_module_v1$/m)
+    assert.match(execFileSync('objdump', ['-T', file], { encoding: 'utf8' }), EXPORTS_ENTRY)
   })
 }
 
-test('linux-x64-musl: links against musl only; under musl\'s loader every symbol resolves but the N-API ones Node provides', (t) => {
+test("linux-x64-musl: links against musl only; under musl's loader every symbol resolves but the N-API ones Node provides", (t) => {
   const file = addon(t, 'linux-x64-musl')
   assert.equal(maxGlibc(file), null, 'no GLIBC_ symbol versions')
   const needed = [...execFileSync('readelf', ['-d', file], { encoding: 'utf8' }).matchAll(/\(NEEDED\).*\[(.+)\]/g)].map((m) => m[1])
   // musl's loader maps any libc.* NEEDED entry to itself (ldso/dynlink.c, "reserved" names).
   assert.deepEqual(needed.filter((n) => !/^libc\.(so|musl-x86_64\.so\.1)$/.test(n)), [], `NEEDED: ${needed}`)
-  assert.match(execFileSync('objdump', ['-T', file], { encoding: 'utf8' }), /\.text\s.*\snapi_register_module_v1$/m)
+  assert.match(execFileSync('objdump', ['-T', file], { encoding: 'utf8' }), EXPORTS_ENTRY)
   const res = spawnSync(tool('MUSL_LOADER'), ['--list', file], { encoding: 'utf8' })
   const report = res.stdout + res.stderr
   assert.match(report, /libc\.so => .*ld-musl/, report)
@@ -159,42 +132,74 @@ test('linux-x64-musl: links against musl only; under musl\'s loader every symbol
   assert.doesNotMatch(report, /Error loading shared library/)
 })
 
-test('linux-x64-gnu: main + platform tarball in a fresh npm project (offline, no cargo) runs native and passes the vectors', { timeout: 300_000 }, (t) => {
-  const app = freshProject(t)
-  const env = childEnv({ PATH: pathWithoutCargo() })
-  assert.notEqual(spawnSync('cargo', ['--version'], { env }).status, 0, 'cargo is not reachable')
-  check(spawnSync(process.execPath, [npmCli(), ...NPM_INSTALL, tarball(PKG.name), tarball(`${PKG.name}-linux-x64-gnu`)], { cwd: app, env, encoding: 'utf8' }), 'npm install')
-  const loaded = JSON.parse(check(spawnSync(process.execPath, ['-e', LOADED], { cwd: app, env, encoding: 'utf8' }), 'require'))
-  assert.deepEqual(loaded.addons, [path.join(fs.realpathSync(app), 'node_modules', `${PKG.name}-linux-x64-gnu`, `${BIN}.linux-x64-gnu.node`)])
-  const esm = spawnSync(process.execPath, ['--input-type=module', '-e', "import { verify } from 'hookseal'; process.stdout.write(typeof verify)"], { cwd: app, env, encoding: 'utf8' })
-  assert.equal(check(esm, 'import'), 'function')
-  const suites = spawnSync(process.execPath, ['--test', 'tests/vectors.test.js'], {
-    cwd: PKG_DIR,
-    env: { ...env, HOOKSEAL_TEST_PROJECT: app },
-    encoding: 'utf8',
-  })
-  const out = check(suites, 'vector suite')
+// ---------------------------------------------------------------- installed in fresh projects
+
+// PATH without any directory that holds cargo or rustc.
+const PATH = (process.env.PATH || '')
+  .split(path.delimiter)
+  .filter((d) => d && !fs.existsSync(path.join(d, 'cargo')) && !fs.existsSync(path.join(d, 'rustc')))
+  .join(path.delimiter)
+const ENV = { ...process.env, PATH, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' }
+delete ENV.HOOKSEAL_BACKEND
+delete ENV.NODE_TEST_CONTEXT // the vector suite runs as a suite of its own, not as our subtest
+const NPM_CLI = fs.realpathSync(execFileSync('sh', ['-c', 'command -v npm'], { encoding: 'utf8' }).trim())
+
+/** Node on this machine, or (arm64) the arm64 Node under qemu-user: `(args, opts) => result`. */
+const hostNode = (args, opts) => spawnSync(process.execPath, args, { encoding: 'utf8', env: ENV, ...opts })
+function arm64Node() {
+  const [qemu, root, node] = [tool('QEMU_AARCH64'), tool('ARM64_ROOT'), tool('ARM64_NODE')]
+  return (args, opts) => spawnSync(qemu, ['-L', root, node, ...args], { encoding: 'utf8', env: ENV, ...opts })
+}
+
+function ok(res, what) {
+  assert.equal(res.status, 0, `${what} failed (${res.status ?? res.signal}):\n${res.stdout}\n${res.stderr}`)
+  return res.stdout
+}
+
+/** A fresh project with `tarballs` installed as a user would, by npm running on `node`. */
+function project(t, tarballs, node = hostNode) {
+  const app = tmpdir(t, 'hookseal-app-')
+  fs.writeFileSync(path.join(app, 'package.json'), '{"name":"app","version":"1.0.0","private":true}\n')
+  ok(node([NPM_CLI, 'install', '--offline', '--no-package-lock', '--loglevel=error', ...tarballs], { cwd: app }), 'npm install')
+  return app
+}
+
+/** The API, CommonJS and ESM, and the shared vectors, through the hookseal `app` installed. */
+function usesApi(app, backend, addonFile, node = hostNode) {
+  const script = `
+    const hs = require('hookseal')
+    const h = hs.sign('{"a":1}', { secret: 's3cret', timestamp: 1700000000000 })
+    const v = hs.verify('{"a":1}', h, { secret: 's3cret', now: 1700000000000 })
+    const d = hs.verifyWebhookSignature({ rawPayload: '{"a":1}', signature: h, secret: 's3cret' })
+    const addons = Object.keys(require.cache).filter((k) => k.endsWith('.node'))
+    process.stdout.write(JSON.stringify({ backend: hs.backend, env: v.environment, d, addons }))
+  `
+  const addons = addonFile ? [path.join(fs.realpathSync(app), 'node_modules', addonFile)] : []
+  assert.deepEqual(JSON.parse(ok(node(['-e', script], { cwd: app }), 'require')), { backend, env: 'master', d: true, addons })
+  const esm = node(['--input-type=module', '-e', "import { verify, backend } from 'hookseal'; process.stdout.write(typeof verify + ' ' + backend)"], { cwd: app })
+  assert.equal(ok(esm, 'import'), `function ${backend}`)
+  // The shared vectors, through the installed package. The file runs itself (node:test reports
+  // in-process): `node --test` would spawn process.execPath, which under qemu is not runnable.
+  const env = { ...ENV, HOOKSEAL_PACKAGE: path.join(app, 'node_modules', 'hookseal'), HOOKSEAL_EXPECT_BACKEND: backend }
+  const out = ok(node([VECTORS_SUITE], { env }), 'the vector suite')
   assert.match(out, /^# fail 0$/m)
   assert.match(out, /^# pass [1-9]/m)
+}
+
+test('the main tarball alone, in a fresh project without cargo: WebAssembly engine, vectors pass', { timeout: 300_000 }, (t) => {
+  assert.notEqual(spawnSync('cargo', ['--version'], { env: ENV }).status, 0, 'cargo is not reachable')
+  usesApi(project(t, [tarball(PKG.name)]), 'wasm', null)
 })
 
-test('linux-arm64-gnu: installed by npm on an arm64 Node under qemu-user, the addon loads and the vectors pass', { timeout: 600_000 }, (t) => {
-  const qemu = tool('QEMU_AARCH64')
-  const root = tool('ARM64_ROOT')
-  const node = tool('ARM64_NODE')
-  const arm64 = (args, opts) => spawnSync(qemu, ['-L', root, node, ...args], { encoding: 'utf8', ...opts })
-  const app = freshProject(t)
-  const env = childEnv()
-  // npm itself runs on the arm64 Node, so it picks and accepts packages as an arm64 machine would.
-  check(arm64([npmCli(), ...NPM_INSTALL, tarball(PKG.name), tarball(`${PKG.name}-linux-arm64-gnu`)], { cwd: app, env }), 'npm install (arm64)')
-  const loaded = JSON.parse(check(arm64(['-e', LOADED], { cwd: app, env }), 'require (arm64)'))
-  assert.deepEqual(loaded, {
-    arch: 'arm64',
-    addons: [path.join(fs.realpathSync(app), 'node_modules', `${PKG.name}-linux-arm64-gnu`, `${BIN}.linux-arm64-gnu.node`)],
-  })
-  // `node --test` would spawn the arm64 binary without qemu: run the file itself (node:test in-process).
-  const suite = arm64(['tests/vectors.test.js'], { cwd: PKG_DIR, env: { ...env, HOOKSEAL_TEST_PROJECT: app } })
-  const out = check(suite, 'vector suite (arm64)')
-  assert.match(out, /^# fail 0$/m)
-  assert.match(out, /^# pass [1-9]/m)
+test('main + hookseal-linux-x64-gnu, in a fresh project without cargo: the platform package\'s addon, vectors pass', { timeout: 300_000 }, (t) => {
+  const app = project(t, [tarball(PKG.name), tarball(`${PKG.name}-linux-x64-gnu`)])
+  usesApi(app, 'native', `${PKG.name}-linux-x64-gnu/${BIN}.linux-x64-gnu.node`)
+})
+
+test('main + hookseal-linux-arm64-gnu, installed by npm on an arm64 Node under qemu-user: the arm64 addon, vectors pass', { timeout: 900_000 }, (t) => {
+  const node = arm64Node()
+  assert.equal(ok(node(['-p', 'process.arch']), 'arm64 node').trim(), 'arm64')
+  // npm itself runs on the arm64 Node, so it picks and accepts packages as an arm64 machine does.
+  const app = project(t, [tarball(PKG.name), tarball(`${PKG.name}-linux-arm64-gnu`)], node)
+  usesApi(app, 'native', `${PKG.name}-linux-arm64-gnu/${BIN}.linux-arm64-gnu.node`, node)
 })

@@ -2,27 +2,10 @@
 // Shared helpers of the Node test suite.
 const fs = require('node:fs')
 const path = require('node:path')
-const { createRequire } = require('node:module')
+const assert = require('node:assert/strict')
 const { createHmac } = require('node:crypto')
 
 const VECTORS = path.join(__dirname, '..', '..', 'tests', 'vectors')
-
-/**
- * The hookseal under test: this folder; or, with HOOKSEAL_TEST_PROJECT=<dir>, the hookseal that an
- * npm project in <dir> installed, resolved the way that project's code resolves it (tests-dist/:
- * the shipped tarballs in a fresh project, the arm64 package under qemu).
- */
-function underTest() {
-  const dir = process.env.HOOKSEAL_TEST_PROJECT
-  if (!dir) return require('..')
-  // A require rooted in that project: from here, `hookseal` would resolve to this very package
-  // (self-reference through its `exports`), whatever `paths` says.
-  const file = createRequire(path.join(path.resolve(dir), 'package.json')).resolve('hookseal')
-  if (!file.startsWith(path.join(fs.realpathSync(dir), 'node_modules') + path.sep)) {
-    throw new Error(`HOOKSEAL_TEST_PROJECT=${dir}: hookseal resolved to ${file}, outside its node_modules`)
-  }
-  return require(file)
-}
 
 /** Loads a vector file; `optional` files return null when absent. */
 function loadVectors(name, { optional = false } = {}) {
@@ -74,4 +57,34 @@ function requireRedisUrl() {
   return url
 }
 
-module.exports = { underTest, loadVectors, fromUtf16, fromBits, expand, hmac, envelope, assertNoLeak, requireRedisUrl, VECTORS }
+/** Runs the steps of a replay.json scenario through `op(step)`, comparing with `expect`. */
+function runReplaySteps(c, op) {
+  return c.steps.reduce(
+    (p, step, i) => p.then(async () => assert.deepEqual(await op(step), step.expect, `${c.name}, step ${i}: ${JSON.stringify(step)}`)),
+    Promise.resolve(),
+  )
+}
+
+/** The steps of replay.json as guard calls (the clock is the guard's own). */
+function guardOp(g) {
+  return (st) =>
+    st.op === 'claim'
+      ? g.claim(st.key, { token: st.token, processingTtlMs: st.ttlMs })
+      : st.op === 'complete'
+        ? g.complete(st.key, { token: st.token, doneTtlMs: st.ttlMs })
+        : g.release(st.key, { token: st.token })
+}
+
+module.exports = {
+  loadVectors,
+  fromUtf16,
+  fromBits,
+  expand,
+  hmac,
+  envelope,
+  assertNoLeak,
+  requireRedisUrl,
+  runReplaySteps,
+  guardOp,
+  VECTORS,
+}

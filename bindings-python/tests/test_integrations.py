@@ -205,7 +205,7 @@ def test_in_progress_is_409_and_handler_not_called(kind: str) -> None:
     guard = hookseal.MemoryReplayGuard()
     h = {"gcms-signature": sig()}
     key = hookseal.verify(BODY, h["gcms-signature"], secret=SECRET).replay_key
-    assert guard.claim(key) == "new"  # another worker is handling this delivery
+    assert guard.claim(key, token="other-worker") == "new"  # another worker is handling this delivery
     if kind == "fastapi":
         app = FastAPI()
         install(app)
@@ -229,7 +229,7 @@ def test_in_progress_is_409_and_handler_not_called(kind: str) -> None:
 
         fr = fapp.test_client().post("/hook", headers=h, data=BODY)
         status, body = fr.status_code, fr.json
-    assert status == 409 and body["extensions"]["code"] == "in_progress"
+    assert status == 409 and body["extensions"]["code"] == "replayed"  # as in Node (contract §4)
     assert calls == []
 
 

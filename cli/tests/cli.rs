@@ -275,6 +275,11 @@ fn explain_names_the_cause() {
 type Seen = (String, Vec<(String, String)>, Vec<u8>);
 
 fn server(n: usize) -> (String, std::thread::JoinHandle<Vec<Seen>>) {
+    server_answering(n, "200 OK")
+}
+
+/// [`server`], answering `status` (e.g. `401 Unauthorized`).
+fn server_answering(n: usize, status: &'static str) -> (String, std::thread::JoinHandle<Vec<Seen>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
     let handle = std::thread::spawn(move || {
@@ -298,7 +303,8 @@ fn server(n: usize) -> (String, std::thread::JoinHandle<Vec<Seen>>) {
             let mut body = vec![0; len];
             reader.read_exact(&mut body).unwrap();
             let mut s = stream;
-            s.write_all(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n5\r\n{\"ok\"\r\n6\r\n:true}\r\n0\r\n\r\n").unwrap();
+            write!(s, "HTTP/1.1 {status}\r\n").unwrap();
+            s.write_all(b"Transfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n5\r\n{\"ok\"\r\n6\r\n:true}\r\n0\r\n\r\n").unwrap();
             got.push((line.trim().to_owned(), headers, body));
         }
         got
@@ -385,4 +391,14 @@ fn send_builds_hasura_payloads_and_repeats() {
         run(&["send", "https://example.com/x", "--hasura-action", "a"], b"", None).status.code(),
         Some(2)
     );
+}
+
+#[test]
+fn send_exits_1_and_says_so_when_the_answer_is_not_2xx() {
+    let (url, handle) = server_answering(2, "401 Unauthorized");
+    let o = run(&["send", &url, "--hygraph", "--secret", "s3cret", "--json", "--repeat", "2"], b"", None);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 2, "every answer is still printed");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("answered HTTP 401, not 2xx"), "{}", text(&o));
+    handle.join().unwrap();
 }

@@ -34,6 +34,7 @@ pub mod hygraph;
 pub mod replay;
 mod secret;
 pub mod shared_secret;
+mod util;
 
 pub use error::{ConfigError, Error};
 pub use secret::{Secret, Secrets};

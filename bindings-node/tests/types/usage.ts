@@ -5,6 +5,7 @@ import {
   assertSharedSecret,
   createMemoryReplayGuard,
   createRedisReplayGuard,
+  newClaimToken,
   generateWebhookSignature,
   hasuraActionError,
   hasuraAuthResponse,
@@ -16,7 +17,9 @@ import {
   WebhookVerificationError,
   withHygraphSignature,
   withSharedSecret,
+  backend,
   type Verified,
+  type VerifiedIncomingMessage,
   type VerificationErrorCode,
 } from '../../index.js'
 
@@ -45,16 +48,45 @@ assertSharedSecret({ action_secret: 'a' }, { header: 'ACTION_SECRET', secret: ['
 const memory = createMemoryReplayGuard({ maxEntries: 10 })
 const size: number = memory.size
 const redisLike = { call: async (..._args: string[]): Promise<unknown> => 'OK' }
-const redis = createRedisReplayGuard(redisLike, { prefix: 'p:' })
+const redis = createRedisReplayGuard(redisLike, { prefix: 'p:', processingTtlMs: 60_000 })
+const token: string = newClaimToken()
+async function guardCalls(): Promise<boolean> {
+  const state: 'new' | 'in_progress' | 'done' = await memory.claim('k', { token })
+  const mine: boolean = await redis.complete('k', { token, doneTtlMs: 600_000 })
+  return state === 'new' && mine && (await memory.release('k', { token }))
+}
+// A guard written before tokens (no token read, complete/release resolve to nothing) still fits.
+const preToken = {
+  kind: 'mine',
+  processingTtlMs: 60_000,
+  claim: async (_key: string): Promise<'new' | 'in_progress' | 'done'> => 'new',
+  complete: async (_key: string, _o?: { doneTtlMs?: number }): Promise<void> => {},
+  release: async (_key: string): Promise<void> => {},
+}
+withHygraphSignature((_req: http.IncomingMessage, res: http.ServerResponse) => res.end(), { secret, replay: preToken })
 
 const nodeHandler = withHygraphSignature(
-  (req, res) => {
+  (req: VerifiedIncomingMessage, res: http.ServerResponse) => {
     const info = req.hookseal
     res.end(JSON.stringify({ ok: true, environment: info?.environment }))
   },
   { secret, replay: redis },
 )
 http.createServer((req, res) => void nodeHandler(req, res))
+
+// The README's App Router route, unannotated, with the secret straight from process.env.
+export const README_POST = withHygraphSignature(
+  async (request, verified) => {
+    const event = await request.json()
+    return Response.json({ ok: true, environment: verified.environment, operation: event.operation })
+  },
+  { secret: process.env.HYGRAPH_WEBHOOK_SECRET, tolerance: 300, environments: ['master'] },
+)
+export const README_ACTION = withSharedSecret(async (request) => Response.json(parseHasuraAction(await request.text())), {
+  header: 'ACTION_SECRET',
+  secret: process.env.HASURA_ACTION_SECRET,
+})
+const engine: 'native' | 'wasm' = backend
 
 export const POST = withHygraphSignature(
   async (request: Request, verified: Verified) => Response.json({ env: verified.environment, url: request.url }),
@@ -81,5 +113,7 @@ hasuraAuthResponse({ 'user-id': '1' })
 verify(5, 'x', { secret })
 // @ts-expect-error not a Redis client
 createRedisReplayGuard({}, {})
+// @ts-expect-error a claim needs its token
+void memory.claim('k')
 
-void ok, ok2, sharedOk, size, auth, op
+void ok, ok2, sharedOk, size, auth, op, engine, guardCalls

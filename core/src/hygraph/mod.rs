@@ -9,16 +9,14 @@
 pub mod compat;
 pub mod envelope;
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use sha2::{Digest, Sha256};
 
 use crate::ecma::is_valid_json;
 use crate::ecma::quote::{has_html, Style};
 use crate::error::{ConfigError, Error};
 use crate::secret::{Secret, Secrets};
+pub use crate::util::now_ms;
 use envelope::{mac_one, matching_secret, Parts};
 
 /// The header Hygraph signs with.
@@ -299,14 +297,6 @@ pub(crate) fn match_envelope(
     None
 }
 
-/// The current time in milliseconds since the Unix epoch (0 if the clock is before it).
-pub fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-        .unwrap_or(0)
-}
-
 /// The `gcms-signature` header Hygraph would send for `body` (the raw body text) in
 /// `environment` at `timestamp_ms`.
 pub fn sign(secret: &Secret, body: &str, environment: &str, timestamp_ms: u64) -> String {
@@ -333,15 +323,4 @@ pub fn envelope_mac(
         Spelling::HtmlEscaped => Style::Html,
     };
     mac_one(secret, &Parts { body, environment, timestamp }, style)
-}
-
-/// SHA-256, hex encoded (lower case).
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    let d = Sha256::digest(bytes);
-    let mut s = String::with_capacity(64);
-    for b in d {
-        s.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
-        s.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
-    }
-    s
 }
