@@ -182,18 +182,17 @@ test-faults: build-node build-python ## replay guard under faults: worker proces
 # venvs, arm64 ones under qemu-user, symbol versions and musl linkage read off the binaries.
 WHEELHOUSE := $(HOOKSEAL_CACHE)/wheelhouse
 DIST_TEST_ENV := QEMU_AARCH64=$(QEMU_AARCH64) ARM64_ROOT=$(ARM64_ROOT) ARM64_NODE=$(ARM64_NODE) \
-                 ARM64_PYTHON=$(ARM64_PYTHON) MUSL_LOADER=$(MUSL_LOADER) WHEELHOUSE=$(WHEELHOUSE) \
-                 SDIST_CARGO_TARGET_DIR=$(ROOT)/target/sdist
+                 ARM64_PYTHON=$(ARM64_PYTHON) MUSL_LOADER=$(MUSL_LOADER) WHEELHOUSE=$(WHEELHOUSE)
 
 # Wheels for the test venvs, which install everything with --no-index: pytest and the extras.
 $(WHEELHOUSE)/.done: Makefile $(PYPKG)/pyproject.toml | $(PY)
-	$(PIP) download --only-binary=:all: -d $(WHEELHOUSE) pytest "fastapi>=0.110" "flask>=3.0" "redis>=5.0"
+	$(PIP) download --only-binary=:all: -d $(WHEELHOUSE) pytest "fastapi>=0.110" "flask>=3.0" "redis>=5.0" async-timeout
 	touch $@
 
 .PHONY: test-dist
 test-dist: dist toolchain-arm64-node toolchain-arm64-python toolchain-musl $(WHEELHOUSE)/.done ## the shipped artifacts: fresh npm projects/venvs, arm64 under qemu, glibc 2.17, musl
 	cd $(NODE) && $(DIST_TEST_ENV) node --test tests-dist/
-	$(DIST_TEST_ENV) $(PY) -m pytest -q -p no:cacheprovider $(PYPKG)/tests-dist
+	$(DIST_TEST_ENV) $(WITH_REDIS) $(PY) -m pytest -q -p no:cacheprovider $(PYPKG)/tests-dist
 
 .PHONY: test-demo
 test-demo: build ## the demo's scenarios, as a test

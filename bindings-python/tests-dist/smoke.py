@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 
 import hookseal
+from hookseal.replay import new_token
 
 SECRET = "smoke-secret-0123456789"
 BODY = '{"operation":"update","data":{"id":"ck1"}}'
@@ -90,12 +91,12 @@ def check_hasura() -> None:
 
 def check_replay() -> None:
     guard: hookseal.ReplayGuard = hookseal.MemoryReplayGuard(max_entries=8)
-    assert all(callable(getattr(guard, m)) for m in ("claim", "complete", "release", "aclaim", "acomplete", "arelease"))
-    assert guard.claim("k") == "new" and guard.claim("k") == "in_progress"
-    guard.complete("k", 60_000)
-    assert guard.claim("k") == "done"
-    guard.release("k")
-    assert asyncio.run(guard.aclaim("k2")) == "new"
+    first, copy = new_token(), new_token()
+    assert guard.claim("k", token=first) == "new" and guard.claim("k", token=copy) == "in_progress"
+    assert guard.complete("k", 60_000, token=first) is True
+    assert guard.claim("k", token=copy) == "done"
+    assert asyncio.run(guard.aclaim("k2", token=copy)) == "new"
+    assert asyncio.run(guard.arelease("k2", token=copy)) is True
     try:
         hookseal.RedisReplayGuard(None)
     except TypeError:

@@ -48,6 +48,14 @@ def tool(name: str) -> str:
     return value
 
 
+def redis_url() -> str:
+    """The throwaway redis-server of scripts/with-redis.sh (`make test-dist` runs under it)."""
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        pytest.fail("REDIS_URL is not set: run these tests with `make test-dist` (scripts/with-redis.sh)")
+    return url
+
+
 def wheel(platform: str) -> Path:
     found = [w for w in DIST.glob(f"hookseal-{VERSION}-*.whl") if platform in w.name]
     assert len(found) == 1, f"one {platform} wheel in {DIST} (`make dist` writes it): {found}"
@@ -181,12 +189,17 @@ def test_x86_64_wheel_in_a_fresh_venv_offline_without_cargo(tmp_path: Path) -> N
         "PATH": f"{py.parent}{os.pathsep}{path_without_cargo()}",
         "HOME": str(tmp_path),
         "PYTHONDONTWRITEBYTECODE": "1",
+        "REDIS_URL": redis_url(),  # the replay vectors also run on RedisReplayGuard
     }
     assert shutil.which("cargo", path=env["PATH"]) is None
     pip = [str(py), "-m", "pip", "install", "-q", "--disable-pip-version-check", "--no-index"]
     run([*pip, str(wheel("manylinux2014_x86_64"))], env=env)
-    # The API tests read Starlette's and Werkzeug's header types: the extras, from the wheelhouse.
-    run([*pip, "--find-links", str(DIST), "--find-links", wheelhouse, "hookseal[fastapi,flask]", "pytest"], env=env)
+    # The API tests read Starlette's and Werkzeug's header types, the vectors use redis-py: the
+    # extras, from the wheelhouse.
+    run(
+        [*pip, "--find-links", str(DIST), "--find-links", wheelhouse, "hookseal[fastapi,flask,redis]", "pytest"],
+        env=env,
+    )
     where = run([str(py), "-c", "import hookseal._hookseal as m; print(m.__file__)"], env=env, cwd=tmp_path)
     assert where.startswith(str(tmp_path / "venv")), where
     out = run(
@@ -214,8 +227,10 @@ def test_aarch64_wheel_passes_the_vectors_on_arm64_cpython_under_qemu(tmp_path: 
     # pip picks and unpacks the wheel as for an arm64 CPython 3.11 (what Debian's python3.11 is).
     run([*pip, "--platform", "manylinux2014_aarch64", "--python-version", "3.11", "--implementation", "cp",
          "--only-binary=:all:", "--no-deps", str(wheel("manylinux2014_aarch64"))])  # fmt: skip
-    run([*pip, "--find-links", tool("WHEELHOUSE"), "pytest"])
+    # Pure Python; async-timeout is what redis-py needs on Debian's 3.11.2 (< 3.11.3), not on ours.
+    run([*pip, "--find-links", tool("WHEELHOUSE"), "pytest", "redis", "async-timeout"])
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(site), "PYTHONDONTWRITEBYTECODE": "1", "HOME": str(tmp_path)}
+    env["REDIS_URL"] = redis_url()
     arm64 = [qemu, "-L", root, python]
     probe = run(
         [*arm64, "-c", "import platform, hookseal._hookseal as m; print(platform.machine(), m.__file__)"], env=env
@@ -229,8 +244,7 @@ def test_sdist_builds_in_a_fresh_venv_and_every_public_name_works(tmp_path: Path
     py = fresh_venv(tmp_path / "venv")
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     env.pop("VIRTUAL_ENV", None)
-    if os.environ.get("SDIST_CARGO_TARGET_DIR"):  # keeps compiled dependencies between runs
-        env["CARGO_TARGET_DIR"] = os.environ["SDIST_CARGO_TARGET_DIR"]
+    env.pop("CARGO_TARGET_DIR", None)  # a build of its own: a shared target dir can hand back a stale extension
     run([str(py), "-m", "pip", "install", "-q", "--disable-pip-version-check", str(sdist())], env=env)
     out = run([str(py), str(Path(__file__).with_name("smoke.py"))], env=env, cwd=tmp_path)
     assert f"from {tmp_path / 'venv'}" in out, out
