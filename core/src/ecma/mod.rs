@@ -8,6 +8,8 @@
 pub mod json;
 pub(crate) mod quote;
 
+pub use crate::simd::Level as SimdLevel;
+
 pub use json::{
     array_index, is_valid as is_valid_json, parse as parse_json, reserialize, JsObject, JsValue, JsonError,
 };
@@ -22,6 +24,15 @@ pub fn quote_wtf8(s: &[u8]) -> String {
     let mut out = Vec::with_capacity(s.len() + 2);
     quote::quote_into(s, &mut out);
     into_string(out)
+}
+
+/// Appends the contents of `JSON.stringify(s)` (no surrounding quotes) for WTF-8 `s` to `out`,
+/// escaped at `level`; with `html`, the spelling of a body whose `<`, `>`, `&`, U+2028 and
+/// U+2029 were escaped first (contract §2). For tests and benchmarks that compare the levels:
+/// every level gives the same bytes. A level this CPU lacks runs the scalar code.
+pub fn escape_at_level(level: SimdLevel, s: &[u8], html: bool, out: &mut Vec<u8>) {
+    let style = if html { quote::Style::Html } else { quote::Style::Js };
+    quote::escape_into(level, s, style, out);
 }
 
 /// `JSON.stringify(s)` for a string given as UTF-16 code units (lone surrogates allowed).
