@@ -38,14 +38,63 @@ $(NODE)/node_modules/.package-lock.json: $(NODE)/package.json $(NODE)/package-lo
 .PHONY: node-deps
 node-deps: $(NODE)/node_modules/.package-lock.json ## install the Node dev dependencies
 
+# ---------------------------------------------------------------- cross toolchains
+# scripts/toolchain.sh installs them on demand, without asking, into $(HOOKSEAL_CACHE) (default
+# .cache/, ignored): Debian packages are unpacked there (never installed system-wide), zig and
+# cargo-zigbuild come from PyPI, the arm64 Node from npm. Stable paths for other targets:
+#   WEB_CARGO, WEB_RUSTC  Debian's cargo/rustc 1.96 with the std source and rust-lld (toolchain-web):
+#     RUSTC=$(WEB_RUSTC) RUSTC_BOOTSTRAP=1 $(WEB_CARGO) build -Zbuild-std=std,panic_abort \
+#       --target wasm32-unknown-unknown --release -p CRATE
+#   WEB_BIN               their directory; first on PATH, `cargo`/`rustc` are these (napi, maturin)
+#   ZIG_BIN               zig + cargo-zigbuild (toolchain-zig)
+#   QEMU_AARCH64, ARM64_ROOT, ARM64_NODE, ARM64_PYTHON, MUSL_LOADER: see scripts/toolchain.sh
+export HOOKSEAL_CACHE ?= $(ROOT)/.cache
+TOOLCHAIN    := $(ROOT)/scripts/toolchain.sh
+WEB_BIN      := $(HOOKSEAL_CACHE)/web/bin
+WEB_CARGO    := $(WEB_BIN)/cargo
+WEB_RUSTC    := $(WEB_BIN)/rustc
+ZIG_BIN      := $(HOOKSEAL_CACHE)/zig/bin
+QEMU_AARCH64 := $(HOOKSEAL_CACHE)/qemu/bin/qemu-aarch64-static
+ARM64_ROOT   := $(HOOKSEAL_CACHE)/arm64/root
+ARM64_NODE   := $(HOOKSEAL_CACHE)/arm64/node/bin/node
+ARM64_PYTHON := $(ARM64_ROOT)/usr/bin/python3.11
+MUSL_LOADER  := $(HOOKSEAL_CACHE)/musl/root/lib/ld-musl-x86_64.so.1
+
+.PHONY: toolchain-web
+toolchain-web: ## Debian's cargo/rustc 1.96 + std source + rust-lld, unpacked into .cache/web (or HOOKSEAL_CACHE/web)
+	$(TOOLCHAIN) web
+
+OTHER_TOOLCHAINS := arm64-std zig qemu arm64-root arm64-node arm64-python musl
+.PHONY: $(addprefix toolchain-,$(OTHER_TOOLCHAINS))
+$(addprefix toolchain-,$(OTHER_TOOLCHAINS)): toolchain-%:
+	$(TOOLCHAIN) $*
+
 # ---------------------------------------------------------------- build
 
 .PHONY: build
 build: build-node build-python build-cli ## build what users get: the napi addon, the Python extension in .venv, the CLI
 
 .PHONY: build-node
-build-node: node-deps ## build the release napi addon in bindings-node/
+build-node: node-deps build-wasm ## build the release napi addon and the WebAssembly engine in bindings-node/
 	cd $(NODE) && npm run --silent build
+
+# The WebAssembly engine of the npm package (bindings-wasm → bindings-node/hookseal.wasm), built
+# with Debian's rustc-web and std from source (rustup has no wasm32 std here); panics abort at once,
+# which keeps the module small (the glue restarts the instance after a trap).
+WASM     := $(NODE)/hookseal.wasm
+WASM_SRC := $(shell find core/src bindings-wasm/src -name '*.rs') core/Cargo.toml bindings-wasm/Cargo.toml Cargo.toml Cargo.lock
+
+.PHONY: build-wasm
+build-wasm: $(WASM) ## build the WebAssembly engine (bindings-node/hookseal.wasm)
+
+$(WASM): $(WASM_SRC) | node-deps
+	$(MAKE) --no-print-directory toolchain-web
+	RUSTC=$(WEB_RUSTC) RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" \
+	  $(WEB_CARGO) build --quiet -Zbuild-std=std,panic_abort --target wasm32-unknown-unknown --profile wasm -p hookseal-wasm
+	cd $(NODE) && npx --no-install wasm-opt -Oz $(WASM_FEATURES) $(ROOT)/target/wasm32-unknown-unknown/wasm/hookseal_wasm.wasm -o hookseal.wasm
+
+# What rustc 1.96 emits for wasm32-unknown-unknown, for binaryen's wasm-opt (npm `binaryen`).
+WASM_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-multivalue --enable-reference-types
 
 .PHONY: build-python
 build-python: venv ## build the release Python extension and install it into .venv
@@ -69,8 +118,13 @@ test-rust: ## Rust tests: core, conformance vectors, CLI
 	$(CARGO) test --quiet
 
 .PHONY: test-node
-test-node: build-node ## Node tests (node --test): vectors, differential against @hygraph/utils, wrappers, Redis
+test-node: build-node ## Node tests (node --test): vectors, differential against @hygraph/utils, wrappers, Redis; on both engines
 	cd $(NODE) && $(WITH_REDIS) npm test --silent
+	@echo "== the same suites on the WebAssembly engine (HOOKSEAL_BACKEND=wasm)"
+	cd $(NODE) && HOOKSEAL_BACKEND=wasm $(WITH_REDIS) node --test $(addprefix tests/,$(NODE_ENGINE_SUITES))
+
+# The suites whose answers come from the engine: `make test-node` runs them on both.
+NODE_ENGINE_SUITES := vectors.test.js differential.test.js wrappers.test.js replay.test.js
 
 .PHONY: test-python
 test-python: build-python ## Python tests (pytest): vectors, properties, FastAPI/Flask, Redis, typing

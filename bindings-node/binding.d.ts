@@ -13,12 +13,12 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 export declare class MemoryStore {
   /** A store of at most `maxEntries` keys. */
   constructor(maxEntries: number)
-  /** `"new"`, `"in_progress"` or `"done"`. */
-  claim(key: string, nowMs: number, processingTtlMs: number): string
-  /** Marks `key` handled for `doneTtlMs`. */
-  complete(key: string, nowMs: number, doneTtlMs: number): void
-  /** Forgets `key`. */
-  release(key: string): void
+  /** `"new"`, `"in_progress"` or `"done"`; a new claim stores `processing:<token>`. */
+  claim(key: string, nowMs: number, processingTtlMs: number, token?: string | undefined | null): string
+  /** Marks `key` handled for `doneTtlMs`; `true` if it still held the claim of `token`. */
+  complete(key: string, nowMs: number, doneTtlMs: number, token?: string | undefined | null): boolean
+  /** Deletes `key` only while it holds the claim of `token`; `true` if it did. */
+  release(key: string, token?: string | undefined | null, nowMs?: number | undefined | null): boolean
   /** Entries held. */
   get size(): number
 }
@@ -85,18 +85,29 @@ export interface Outcome {
 /** The replay constants of the core. */
 export declare function replayConstants(): ReplayConstants
 
-/** Replay constants of the core: key prefix, values, default TTLs. */
+/** Replay constants of the core: key prefix, values, default TTLs, the Redis scripts. */
 export interface ReplayConstants {
   /** `hookseal:replay:`. */
   keyPrefix: string
-  /** The value of a claimed key. */
+  /**
+   * The value of a claimed key before per-claim tokens (`processing`); kept until the JS API
+   * sends the scripts below.
+   */
   processing: string
+  /** A claimed key holds this prefix and the claim's token. */
+  processingPrefix: string
   /** The value of a handled key. */
   done: string
   /** Default bound of the memory store. */
   defaultMaxEntries: number
   /** Default claim lifetime. */
   defaultProcessingTtlMs: number
+  /** `EVAL <claimScript> 1 <key> <token> <processing ttl ms>` → `new` | `in_progress` | `done`. */
+  claimScript: string
+  /** `EVAL <completeScript> 1 <key> <token> <done ttl ms>` → 1 if the claim was still the caller's. */
+  completeScript: string
+  /** `EVAL <releaseScript> 1 <key> <token>` → 1 if the caller's claim was deleted. */
+  releaseScript: string
 }
 
 /** How long a `done` entry lives for a tolerance (seconds). */

@@ -1,8 +1,29 @@
 /// <reference types="node" />
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
 
-/** A secret as configured: one string (or bytes), or several for rotation. */
-export type SecretInput = string | Uint8Array | ReadonlyArray<string | Uint8Array>
+/**
+ * A secret as configured: one string (or bytes), or several for rotation. `undefined` (an unset
+ * `process.env.X`) type-checks but is a configuration error at run time: `TypeError` at once.
+ */
+export type SecretInput = string | Uint8Array | EnvSecret | ReadonlyArray<string | Uint8Array | EnvSecret | undefined> | undefined
+
+/** A secret named by its environment variable ({@link fromEnv}). */
+export interface EnvSecret {
+  /** The variable's name. */
+  readonly name: string
+}
+
+/**
+ * The secret held by the environment variable `name`, read when needed, so that hookseal can name
+ * the variable when it is not set. A wrapper built while `next build` evaluates route modules
+ * without the secret reads it again on each request; a request that finds it still missing gets
+ * 500 `not_configured` naming the variable (never accepted unverified). Outside `next build` a
+ * missing secret is a `TypeError` at once.
+ */
+export declare function fromEnv(name: string): EnvSecret
+
+/** Which engine runs this package: the native addon (`native`) or the WebAssembly build (`wasm`). */
+export declare const backend: 'native' | 'wasm'
 
 /** Anything that carries request headers: Node's `IncomingHttpHeaders`, a Fetch `Headers`, a plain object or a Map. */
 export type HeadersLike =
@@ -49,7 +70,7 @@ export interface VerifyWebhookSignatureOptions {
   /** The `gcms-signature` header; anything but a string gives `false`. */
   signature?: string | string[] | null
   /** The webhook's secret key. Missing or empty → `TypeError`. */
-  secret: string
+  secret: string | undefined
   /** The raw body as received (preferred over `body`). */
   rawPayload?: string | Uint8Array
 }
@@ -69,7 +90,7 @@ export interface GenerateWebhookSignatureOptions {
   /** Environment name; default `"master"`. */
   environmentName?: string
   /** The secret key. */
-  secret: string
+  secret: string | undefined
   /** The raw body text. */
   rawPayload?: string | Uint8Array
   /** `t` in milliseconds; default `Date.now()`. */
@@ -134,7 +155,7 @@ export interface SharedSecretOptions {
   /** The header name, any case (e.g. `"ACTION_SECRET"`). */
   header: string
   /** One secret or a list. Missing/empty → `TypeError`. */
-  secret: string | Uint8Array | ReadonlyArray<string | Uint8Array>
+  secret: SecretInput
 }
 
 /**
@@ -224,31 +245,36 @@ export type NodeHandler<Req extends IncomingMessage = VerifiedIncomingMessage, R
 export type FetchHandler<C = unknown> = (request: Request, context: C) => Response | Promise<Response>
 
 /**
- * Wraps a Node/Vercel `(req, res)` handler or a Fetch `(request) => Response` handler so it runs
- * only for genuine Hygraph deliveries; otherwise 401 `{"message","extensions":{"code"}}`.
- * Configuration mistakes throw here, before any request.
+ * Wraps a Fetch `(request, verified) => Response` handler (Next.js App Router, Edge, Workers) or a
+ * Node/Vercel `(req, res)` handler so it runs only for genuine Hygraph deliveries; otherwise 401
+ * `{"message","extensions":{"code"}}`. Configuration mistakes throw here, before any request.
+ *
+ * An unannotated handler is typed as a Fetch handler (TypeScript fixes the parameter types of an
+ * unannotated callback from the first overload); annotate a Node handler's parameters, e.g.
+ * `(req: VerifiedIncomingMessage, res: ServerResponse) => …`.
  */
-export declare function withHygraphSignature<Req extends IncomingMessage, Res extends ServerResponse>(
-  handler: (req: Req & VerifiedIncomingMessage, res: Res) => unknown,
-  options: HygraphSignatureOptions,
-): (req: Req, res: Res) => Promise<unknown>
 export declare function withHygraphSignature(
   handler: (request: Request, verified: Verified) => Response | Promise<Response>,
   options: HygraphSignatureOptions,
 ): (request: Request, context?: unknown) => Promise<Response>
+export declare function withHygraphSignature<Req extends IncomingMessage, Res extends ServerResponse>(
+  handler: (req: Req & VerifiedIncomingMessage, res: Res) => unknown,
+  options: HygraphSignatureOptions,
+): (req: Req, res: Res) => Promise<unknown>
 
 /**
- * Wraps a `(req, res)` or Fetch handler so it runs only when the shared-secret header holds a
- * configured secret; otherwise 401 in Hasura's error shape.
+ * Wraps a Fetch or a `(req, res)` handler so it runs only when the shared-secret header holds a
+ * configured secret; otherwise 401 in Hasura's error shape. As for {@link withHygraphSignature},
+ * an unannotated handler is typed as a Fetch handler.
  */
-export declare function withSharedSecret<Req extends IncomingMessage, Res extends ServerResponse>(
-  handler: (req: Req, res: Res) => unknown,
-  options: SharedSecretOptions,
-): (req: Req, res: Res) => unknown
 export declare function withSharedSecret<C>(
   handler: (request: Request, context: C) => Response | Promise<Response>,
   options: SharedSecretOptions,
 ): (request: Request, context: C) => Response | Promise<Response>
+export declare function withSharedSecret<Req extends IncomingMessage, Res extends ServerResponse>(
+  handler: (req: Req, res: Res) => unknown,
+  options: SharedSecretOptions,
+): (req: Req, res: Res) => unknown
 
 /** Hasura's error body. */
 export interface HasuraErrorBody {

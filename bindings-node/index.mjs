@@ -23,5 +23,7 @@ export const {
   parseHasuraEvent,
   HEADER,
   REPLAY_KEY_PREFIX,
+  backend,
+  fromEnv,
 } = hookseal
 export default hookseal

@@ -91,10 +91,15 @@ def stop(proc: subprocess.Popen[str]) -> None:
 
 
 def send(url: str, *args: str) -> list[tuple[int, object]]:
-    """Runs `hookseal send --json URL ARGS`; returns (status, parsed body) per response."""
-    out = subprocess.run(
-        [str(HOOKSEAL), "send", "--json", url, *args], check=True, stdout=subprocess.PIPE, text=True
-    ).stdout
+    """Runs `hookseal send --json URL ARGS`; returns (status, parsed body) per response.
+
+    `send` exits 0 only when every answer was 2xx and 1 when one was not (the 401 rows): a
+    different exit status is a failure of the scenario.
+    """
+    proc = subprocess.run(
+        [str(HOOKSEAL), "send", "--json", url, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    out = proc.stdout
     results = []
     for line in out.splitlines():
         if line.strip():
@@ -105,6 +110,9 @@ def send(url: str, *args: str) -> list[tuple[int, object]]:
             except ValueError:
                 pass
             results.append((int(r["status"]), body))
+    expected_rc = 0 if results and all(200 <= s < 300 for s, _ in results) else 1
+    if proc.returncode != expected_rc:
+        raise RuntimeError(f"hookseal send exited {proc.returncode}, expected {expected_rc}: {proc.stderr.strip()}")
     return results
 
 

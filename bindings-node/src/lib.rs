@@ -466,26 +466,37 @@ impl MemoryStore {
         Ok(MemoryStore { inner })
     }
 
-    /// `"new"`, `"in_progress"` or `"done"`.
+    /// `"new"`, `"in_progress"` or `"done"`; a new claim stores `processing:<token>`.
+    // `token` is optional only while the JS API still calls the pre-token signature; an absent
+    // token is the empty one (the old, untokened semantics).
     #[napi(catch_unwind)]
-    pub fn claim(&self, key: String, now_ms: f64, processing_ttl_ms: f64) -> &'static str {
-        match self.inner.claim(&key, now_ms.max(0.0) as u64, processing_ttl_ms.max(1.0) as u64) {
+    pub fn claim(
+        &self,
+        key: String,
+        now_ms: f64,
+        processing_ttl_ms: f64,
+        token: Option<String>,
+    ) -> &'static str {
+        let token = token.unwrap_or_default();
+        match self.inner.claim(&key, &token, now_ms.max(0.0) as u64, processing_ttl_ms.max(1.0) as u64) {
             Claim::New => "new",
             Claim::InProgress => "in_progress",
             Claim::Done => "done",
         }
     }
 
-    /// Marks `key` handled for `doneTtlMs`.
+    /// Marks `key` handled for `doneTtlMs`; `true` if it still held the claim of `token`.
     #[napi(catch_unwind)]
-    pub fn complete(&self, key: String, now_ms: f64, done_ttl_ms: f64) {
-        self.inner.complete(&key, now_ms.max(0.0) as u64, done_ttl_ms.max(1.0) as u64);
+    pub fn complete(&self, key: String, now_ms: f64, done_ttl_ms: f64, token: Option<String>) -> bool {
+        let token = token.unwrap_or_default();
+        self.inner.complete(&key, &token, now_ms.max(0.0) as u64, done_ttl_ms.max(1.0) as u64)
     }
 
-    /// Forgets `key`.
+    /// Deletes `key` only while it holds the claim of `token`; `true` if it did.
     #[napi(catch_unwind)]
-    pub fn release(&self, key: String) {
-        self.inner.release(&key);
+    pub fn release(&self, key: String, token: Option<String>, now_ms: Option<f64>) -> bool {
+        let token = token.unwrap_or_default();
+        self.inner.release(&key, &token, now_ms.unwrap_or(0.0).max(0.0) as u64)
     }
 
     /// Entries held.
@@ -495,20 +506,29 @@ impl MemoryStore {
     }
 }
 
-/// Replay constants of the core: key prefix, values, default TTLs.
+/// Replay constants of the core: key prefix, values, default TTLs, the Redis scripts.
 #[derive(Debug)]
 #[napi(object)]
 pub struct ReplayConstants {
     /// `hookseal:replay:`.
     pub key_prefix: String,
-    /// The value of a claimed key.
+    /// The value of a claimed key before per-claim tokens (`processing`); kept until the JS API
+    /// sends the scripts below.
     pub processing: String,
+    /// A claimed key holds this prefix and the claim's token.
+    pub processing_prefix: String,
     /// The value of a handled key.
     pub done: String,
     /// Default bound of the memory store.
     pub default_max_entries: f64,
     /// Default claim lifetime.
     pub default_processing_ttl_ms: f64,
+    /// `EVAL <claimScript> 1 <key> <token> <processing ttl ms>` → `new` | `in_progress` | `done`.
+    pub claim_script: String,
+    /// `EVAL <completeScript> 1 <key> <token> <done ttl ms>` → 1 if the claim was still the caller's.
+    pub complete_script: String,
+    /// `EVAL <releaseScript> 1 <key> <token>` → 1 if the caller's claim was deleted.
+    pub release_script: String,
 }
 
 /// The replay constants of the core.
@@ -516,10 +536,14 @@ pub struct ReplayConstants {
 pub fn replay_constants() -> ReplayConstants {
     ReplayConstants {
         key_prefix: replay::KEY_PREFIX.to_owned(),
-        processing: replay::PROCESSING.to_owned(),
+        processing: replay::PROCESSING_PREFIX.trim_end_matches(':').to_owned(),
+        processing_prefix: replay::PROCESSING_PREFIX.to_owned(),
         done: replay::DONE.to_owned(),
         default_max_entries: replay::DEFAULT_MAX_ENTRIES as f64,
         default_processing_ttl_ms: replay::DEFAULT_PROCESSING_TTL_MS as f64,
+        claim_script: replay::CLAIM_SCRIPT.to_owned(),
+        complete_script: replay::COMPLETE_SCRIPT.to_owned(),
+        release_script: replay::RELEASE_SCRIPT.to_owned(),
     }
 }
 

@@ -1,8 +1,16 @@
 'use strict'
 // Every shared conformance vector through the Node API (drop-in and, where it applies, strict).
+// `make test-node` runs it over both engines (HOOKSEAL_BACKEND=native / wasm); the packaging test
+// runs it against a freshly installed tarball (HOOKSEAL_PACKAGE, HOOKSEAL_EXPECT_BACKEND).
 const test = require('node:test')
 const assert = require('node:assert/strict')
-const hs = require('..')
+const hs = require(process.env.HOOKSEAL_PACKAGE || '..')
+
+test('the engine in use is the expected one', () => {
+  assert.ok(hs.backend === 'native' || hs.backend === 'wasm', String(hs.backend))
+  const want = process.env.HOOKSEAL_EXPECT_BACKEND || process.env.HOOKSEAL_BACKEND
+  if (want) assert.equal(hs.backend, want)
+})
 const { loadVectors, fromUtf16, fromBits, expand, hmac, envelope } = require('./helpers')
 
 const hygraph = loadVectors('hygraph.json')

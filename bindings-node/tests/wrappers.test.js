@@ -272,3 +272,44 @@ test('ESM entry exposes the same API', async () => {
   assert.equal(esm.withHygraphSignature, hs.withHygraphSignature)
   assert.equal(esm.default, hs)
 })
+
+test('fromEnv: a missing variable is a TypeError naming it, except while next build runs; then 500 per request until it is set', async (t) => {
+  const name = 'HOOKSEAL_TEST_SECRET_' + process.pid
+  const phase = process.env.NEXT_PHASE
+  t.after(() => {
+    delete process.env[name]
+    if (phase === undefined) delete process.env.NEXT_PHASE
+    else process.env.NEXT_PHASE = phase
+  })
+  assert.throws(() => hs.withHygraphSignature(async () => new Response('ok'), { secret: hs.fromEnv(name) }), {
+    name: 'TypeError',
+    message: `hookseal: the secret is missing: the environment variable ${name} is not set`,
+  })
+  assert.throws(() => hs.withSharedSecret(async () => new Response('ok'), { header: 'X', secret: process.env[name] }), TypeError)
+  process.env.NEXT_PHASE = 'phase-production-build'
+  let ran = 0
+  const hook = hs.withHygraphSignature(async () => new Response(String(++ran)), { secret: hs.fromEnv(name) })
+  const shared = hs.withSharedSecret(async () => new Response(String(++ran)), { header: 'X', secret: [hs.fromEnv(name)] })
+  const unnamed = hs.withSharedSecret(async () => new Response(String(++ran)), { header: 'X', secret: process.env[name] })
+  const body = '{"a":1}'
+  const post = (headers) => new Request('http://localhost/', { method: 'POST', body, headers })
+  for (const [w, headers] of [[hook, { 'gcms-signature': hs.sign(body, { secret: 'late' }) }], [shared, { x: 'late' }]]) {
+    const r = await w(post(headers))
+    assert.equal(r.status, 500)
+    assert.deepEqual(await r.json(), {
+      message: `hookseal: the secret is missing: the environment variable ${name} is not set; the request was refused`,
+      extensions: { code: 'not_configured' },
+    })
+  }
+  process.env[name] = 'late'
+  assert.equal((await hook(post({ 'gcms-signature': hs.sign(body, { secret: 'late' }) }))).status, 200)
+  assert.equal((await hook(post({ 'gcms-signature': hs.sign(body, { secret: 'other' }) }))).status, 401)
+  assert.equal((await shared(post({ x: 'late' }))).status, 200)
+  assert.equal((await shared(post({ x: 'nope' }))).status, 401)
+  // Given process.env.X itself, the wrapper cannot read it again: still 500, with the hint.
+  const r = await unnamed(post({ x: 'late' }))
+  assert.equal(r.status, 500)
+  assert.match((await r.json()).message, /pass secret: fromEnv\("NAME"\)/)
+  assert.equal(ran, 2)
+  assert.equal(hs.verify(body, hs.sign(body, { secret: 'late' }), { secret: hs.fromEnv(name) }).environment, 'master')
+})

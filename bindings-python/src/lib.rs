@@ -320,21 +320,23 @@ impl MemoryGuard {
         CoreGuard::new(max_entries).map(|inner| MemoryGuard { inner }).map_err(|e| config_error(&e))
     }
 
-    /// `"new"`, `"in_progress"` or `"done"`.
-    fn claim(&self, key: &str, now_ms: u64, processing_ttl_ms: u64) -> &'static str {
-        match self.inner.claim(key, now_ms, processing_ttl_ms) {
+    /// `"new"`, `"in_progress"` or `"done"`; a new claim stores `processing:<token>`.
+    fn claim(&self, key: &str, token: &str, now_ms: u64, processing_ttl_ms: u64) -> &'static str {
+        match self.inner.claim(key, token, now_ms, processing_ttl_ms) {
             Claim::New => "new",
             Claim::InProgress => "in_progress",
             Claim::Done => "done",
         }
     }
 
-    fn complete(&self, key: &str, now_ms: u64, done_ttl_ms: u64) {
-        self.inner.complete(key, now_ms, done_ttl_ms);
+    /// Marks `key` done; `True` if it still held the claim of `token`.
+    fn complete(&self, key: &str, token: &str, now_ms: u64, done_ttl_ms: u64) -> bool {
+        self.inner.complete(key, token, now_ms, done_ttl_ms)
     }
 
-    fn release(&self, key: &str) {
-        self.inner.release(key);
+    /// Deletes `key` only while it holds the claim of `token`; `True` if it did.
+    fn release(&self, key: &str, token: &str, now_ms: u64) -> bool {
+        self.inner.release(key, token, now_ms)
     }
 
     fn __len__(&self) -> usize {
@@ -418,6 +420,9 @@ fn _hookseal(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(error_codes, m)?)?;
     m.add("REPLAY_KEY_PREFIX", replay::KEY_PREFIX)?;
     m.add("DEFAULT_PROCESSING_TTL_MS", replay::DEFAULT_PROCESSING_TTL_MS)?;
+    m.add("REPLAY_CLAIM_SCRIPT", replay::CLAIM_SCRIPT)?;
+    m.add("REPLAY_COMPLETE_SCRIPT", replay::COMPLETE_SCRIPT)?;
+    m.add("REPLAY_RELEASE_SCRIPT", replay::RELEASE_SCRIPT)?;
     m.add("DEFAULT_MAX_ENTRIES", replay::DEFAULT_MAX_ENTRIES)?;
     m.add("HEADER", hookseal::hygraph::HEADER)?;
     Ok(())

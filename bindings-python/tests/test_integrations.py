@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import hookseal
@@ -118,6 +119,8 @@ def test_shared_secret_route(kind: str) -> None:
     assert r.status_code == 401 and js(r)["extensions"]["code"] == "secret_mismatch"
     r = client.post("/action")
     assert r.status_code == 401 and js(r)["extensions"]["code"] == "missing_secret"
+    # A name with `_` (dropped by WSGI servers and nginx) gets the hint in the 401 itself.
+    assert ("underscore" in js(r)["message"]) == ("_" in name)
 
 
 def test_configuration_errors_at_construction() -> None:
@@ -127,8 +130,9 @@ def test_configuration_errors_at_construction() -> None:
         hygraph_signature_required(secret="")
     with pytest.raises(TypeError):
         SharedSecret(header="x", secret=None)  # type: ignore[arg-type]
-    with pytest.warns(UserWarning, match="underscore"):
+    with pytest.warns(UserWarning, match="underscore") as caught:
         shared_secret_required(header="ACTION_SECRET", secret="abc")
+    assert caught[0].filename == __file__
 
 
 def test_fastapi_without_install_still_401() -> None:
@@ -185,8 +189,12 @@ def test_fastapi_retry_after_non_2xx_or_plain_exception(mode: str) -> None:
 def test_fastapi_without_install_plain_exception_releases() -> None:
     client, calls, _ = _fastapi_failing_route("raise-plain", installed=False)
     h = {"gcms-signature": sig()}
-    with pytest.warns(RuntimeWarning, match="install"):
+    with pytest.warns(RuntimeWarning, match="install") as caught:
         assert client.post("/hook", headers=h, content=BODY).status_code == 500
+    # The warning points at the user's line that built the dependency, not into FastAPI.
+    (w,) = [w for w in caught if "install" in str(w.message)]
+    assert w.filename == __file__
+    assert "HygraphSignature(" in Path(__file__).read_text().splitlines()[w.lineno - 1]
     assert client.post("/hook", headers=h, content=BODY).status_code == 200
     assert len(calls) == 2
 
@@ -197,7 +205,7 @@ def test_in_progress_is_409_and_handler_not_called(kind: str) -> None:
     guard = hookseal.MemoryReplayGuard()
     h = {"gcms-signature": sig()}
     key = hookseal.verify(BODY, h["gcms-signature"], secret=SECRET).replay_key
-    assert guard.claim(key) == "new"  # another worker is handling this delivery
+    assert guard.claim(key, token="other-worker") == "new"  # another worker is handling this delivery
     if kind == "fastapi":
         app = FastAPI()
         install(app)
@@ -221,7 +229,7 @@ def test_in_progress_is_409_and_handler_not_called(kind: str) -> None:
 
         fr = fapp.test_client().post("/hook", headers=h, data=BODY)
         status, body = fr.status_code, fr.json
-    assert status == 409 and body["extensions"]["code"] == "in_progress"
+    assert status == 409 and body["extensions"]["code"] == "replayed"  # as in Node (contract §4)
     assert calls == []
 
 

@@ -46,18 +46,24 @@ def app_with(guard: Any, calls: list[int], fail_first: bool = False, delay: floa
 
 def test_memory_guard_states_and_eviction() -> None:
     g = hookseal.MemoryReplayGuard(max_entries=3)
-    assert g.claim("a") == "new"
-    assert g.claim("a") == "in_progress"
-    g.release("a")
-    assert g.claim("a") == "new"
-    g.complete("a", 60_000)
-    assert g.claim("a") == "done"
+    assert g.claim("a", token="t1") == "new"
+    assert g.claim("a", token="t2") == "in_progress"
+    assert g.release("a", token="t2") is False, "another token's release leaves the claim"
+    assert g.claim("a", token="t3") == "in_progress"
+    assert g.release("a", token="t1") is True
+    assert g.claim("a", token="t4") == "new"
+    assert g.complete("a", 60_000, token="t4") is True
+    assert g.claim("a", token="t5") == "done"
     for k in ("b", "c", "d"):
-        assert g.claim(k) == "new"
+        assert g.claim(k, token="t") == "new"
     assert len(g) == 3
-    assert g.claim("a") == "new", "the oldest entry was evicted at max_entries"
+    assert g.claim("a", token="t6") == "new", "the oldest entry was evicted at max_entries"
     with pytest.raises(ValueError):
         hookseal.MemoryReplayGuard(max_entries=0)
+    with pytest.raises(TypeError, match="token"):
+        g.claim("z")  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="token"):
+        g.claim("z", token="")
 
 
 @pytest.fixture()
@@ -112,11 +118,23 @@ def test_two_instances_separate_clients(redis_url: str, sync_client: Any) -> Non
 
 def test_release_never_deletes_done(sync_client: Any) -> None:
     g = hookseal.RedisReplayGuard(sync_client, prefix="t:")
-    assert g.claim("k") == "new"
-    g.complete("k", 60_000)
-    g.release("k")
-    assert g.claim("k") == "done"
+    assert g.claim("k", token="a") == "new"
+    assert sync_client.get("t:k") == b"processing:a"
+    assert g.complete("k", 60_000, token="a") is True
+    assert g.release("k", token="a") is False
+    assert g.claim("k", token="b") == "done"
     assert sync_client.get("t:k") == b"done"
+
+
+def test_redis_processing_ttl(sync_client: Any) -> None:
+    g = hookseal.RedisReplayGuard(sync_client, prefix="t:", processing_ttl_ms=5_000)
+    assert g.claim("k", token="a") == "new"
+    assert 0 < sync_client.pttl("t:k") <= 5_000
+    assert g.claim("k2", 100, token="a") == "new"
+    assert 0 < sync_client.pttl("t:k2") <= 100
+    assert hookseal.RedisReplayGuard(sync_client).processing_ttl_ms == 300_000
+    with pytest.raises(ValueError):
+        hookseal.RedisReplayGuard(sync_client, processing_ttl_ms=0)
 
 
 def test_asyncio_client(redis_url: str) -> None:
@@ -125,14 +143,15 @@ def test_asyncio_client(redis_url: str) -> None:
         await client.flushdb()
         g = hookseal.RedisReplayGuard(client)
         assert g.is_async
-        assert await g.aclaim("x") == "new"
-        assert await g.aclaim("x") == "in_progress"
-        await g.arelease("x")
-        assert await g.aclaim("x") == "new"
-        await g.acomplete("x", 60_000)
-        assert await g.aclaim("x") == "done"
+        assert await g.aclaim("x", token="a") == "new"
+        assert await g.aclaim("x", token="b") == "in_progress"
+        assert await g.arelease("x", token="b") is False
+        assert await g.arelease("x", token="a") is True
+        assert await g.aclaim("x", token="c") == "new"
+        assert await g.acomplete("x", 60_000, token="c") is True
+        assert await g.aclaim("x", token="d") == "done"
         with pytest.raises(TypeError):
-            g.claim("x")
+            g.claim("x", token="e")
         await client.aclose()
 
     asyncio.run(run())
@@ -257,13 +276,13 @@ def test_fastapi_with_sync_redis_client_runs_off_the_event_loop(sync_client: Any
 
     loop_threads: list[int] = []
     redis_threads: list[int] = []
-    real_set = sync_client.set
+    real_eval = sync_client.eval
 
-    def spy_set(*args: Any, **kwargs: Any) -> Any:
+    def spy_eval(*args: Any, **kwargs: Any) -> Any:
         redis_threads.append(threading.get_ident())
-        return real_set(*args, **kwargs)
+        return real_eval(*args, **kwargs)
 
-    sync_client.set = spy_set
+    sync_client.eval = spy_eval
     calls: list[int] = []
     app = FastAPI()
     install(app)
@@ -285,3 +304,48 @@ def test_fastapi_with_sync_redis_client_runs_off_the_event_loop(sync_client: Any
         assert c.post("/hook", content=body, headers=h).json() == {"duplicate": True}
     assert len(calls) == 2
     assert redis_threads and loop_threads[0] not in redis_threads
+
+
+class PreTokenGuard:
+    """A guard a user wrote against the interface before per-claim tokens: no `token` anywhere."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, str] = {}
+
+    def claim(self, key: str, processing_ttl_ms: int = 60_000) -> str:
+        if key in self.values:
+            return "done" if self.values[key] == "done" else "in_progress"
+        self.values[key] = "processing"
+        return "new"
+
+    def complete(self, key: str, done_ttl_ms: int) -> None:
+        self.values[key] = "done"
+
+    def release(self, key: str) -> None:
+        if self.values.get(key) == "processing":
+            del self.values[key]
+
+
+def test_pre_token_guard_keeps_working_and_warns_once() -> None:
+    guard = PreTokenGuard()
+    calls: list[int] = []
+    with pytest.warns(RuntimeWarning, match=r"PreTokenGuard has methods without a token parameter \(claim, complete"):
+        c = app_with(guard, calls, fail_first=True)
+    body, sig = delivery(10)
+    h = {"gcms-signature": sig}
+    assert c.post("/hook", data=body, headers=h).status_code == 500
+    assert c.post("/hook", data=body, headers=h).status_code == 200
+    assert c.post("/hook", data=body, headers=h).json == {"duplicate": True}
+    assert len(calls) == 2 and list(guard.values.values()) == ["done"]
+
+
+def test_handler_outliving_its_claim_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+    guard = hookseal.MemoryReplayGuard(processing_ttl_ms=50)
+    calls: list[int] = []
+    c = app_with(guard, calls, delay=0.2)
+    body, sig = delivery(11)
+    with caplog.at_level("WARNING", logger="hookseal"):
+        assert c.post("/hook", data=body, headers={"gcms-signature": sig}).status_code == 200
+    assert "outlived processing_ttl_ms (50 ms)" in caplog.text
+    # complete marked it done anyway: the delivery was processed.
+    assert c.post("/hook", data=body, headers={"gcms-signature": sig}).json == {"duplicate": True}

@@ -134,3 +134,81 @@ def test_shared_secret_vectors(case: dict) -> None:
             hookseal.assert_shared_secret(case["headers"], **kwargs)
         assert info.value.code == case["expect"]
     assert hookseal.verify_shared_secret(case["headers"], **kwargs) is (case["expect"] == "ok")
+
+
+SESSIONS = load("hasura-session.json")["cases"]
+
+
+@pytest.mark.parametrize("case", SESSIONS, ids=[c["name"] for c in SESSIONS])
+def test_hasura_session_vectors(case: dict) -> None:
+    session = {k: v for k, v in case["session"]}
+    assert len(session) == len(case["session"])
+    kwargs = {k: case[k] for k in ("maxAge", "expires") if k in case}
+    call = {"max_age": kwargs.get("maxAge"), "expires": kwargs.get("expires")}
+    if "ok" in case["expect"]:
+        answer = hookseal.hasura_auth_response(session, **call)
+        assert list(answer.items()) == [tuple(p) for p in case["expect"]["ok"]]
+    else:
+        with pytest.raises(ValueError) as info:
+            hookseal.hasura_auth_response(session, **call)
+        assert not isinstance(info.value, hookseal.WebhookVerificationError)
+        for m in case["expect"]["error"]:
+            assert m in str(info.value)
+
+
+REPLAY = load("replay.json")["cases"]
+
+
+def run_replay_steps(case: dict, op: object) -> None:
+    for i, step in enumerate(case["steps"]):
+        got = op(step)  # type: ignore[operator]
+        assert got == step["expect"], f"{case['name']} step {i}: {step}"
+
+
+@pytest.mark.parametrize("case", REPLAY, ids=[c["name"] for c in REPLAY])
+def test_replay_vectors_engine(case: dict) -> None:
+    """Every scenario, clock included, through the engine's store with the steps' clock."""
+    g = _hookseal.MemoryGuard(100)
+
+    def op(s: dict) -> object:
+        if s["op"] == "claim":
+            return g.claim(s["key"], s["token"], s["at"], s["ttlMs"])
+        if s["op"] == "complete":
+            return g.complete(s["key"], s["token"], s["at"], s["ttlMs"])
+        return g.release(s["key"], s["token"], s["at"])
+
+    run_replay_steps(case, op)
+
+
+def guard_op(g: object):  # noqa: ANN201
+    def op(s: dict) -> object:
+        if s["op"] == "claim":
+            return g.claim(s["key"], s["ttlMs"], token=s["token"])  # type: ignore[attr-defined]
+        if s["op"] == "complete":
+            return g.complete(s["key"], s["ttlMs"], token=s["token"])  # type: ignore[attr-defined]
+        return g.release(s["key"], token=s["token"])  # type: ignore[attr-defined]
+
+    return op
+
+
+NO_CLOCK = [c for c in REPLAY if not c["clock"]]
+
+
+@pytest.mark.parametrize("case", NO_CLOCK, ids=[c["name"] for c in NO_CLOCK])
+def test_replay_vectors_memory_guard(case: dict) -> None:
+    run_replay_steps(case, guard_op(hookseal.MemoryReplayGuard()))
+
+
+@pytest.mark.parametrize("case", NO_CLOCK, ids=[c["name"] for c in NO_CLOCK])
+def test_replay_vectors_redis_guard(case: dict, redis_url: str) -> None:
+    """The same steps through the core's Lua scripts on a real redis-server."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    prefix = f"vectors:{case['name']}:"
+    for k in client.scan_iter(prefix + "*"):
+        client.delete(k)
+    try:
+        run_replay_steps(case, guard_op(hookseal.RedisReplayGuard(client, prefix=prefix)))
+    finally:
+        client.close()

@@ -21,5 +21,8 @@ def handle(raw: bytes, header: str | None) -> str:
     when = dt.datetime.now(dt.timezone.utc)
     hookseal.verify(raw, header, secret="s", now=when, environments=["master"], tolerance=None)
     guard: hookseal.MemoryReplayGuard = hookseal.MemoryReplayGuard(max_entries=10)
-    state = guard.claim(v.replay_key)
-    return f"{v.environment}{ok}{sig}{shared}{auth}{err}{status}{state}"
+    token: str = hookseal.replay.new_token()
+    state = guard.claim(v.replay_key, token=token)
+    mine: bool = guard.complete(v.replay_key, 600_000, token=token)
+    guard.release(v.replay_key, token=token)
+    return f"{v.environment}{ok}{sig}{shared}{auth}{err}{status}{state}{mine}"

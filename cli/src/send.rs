@@ -274,6 +274,8 @@ fn dechunk(mut rest: &[u8]) -> Option<Vec<u8>> {
 pub(crate) fn run(args: &SendArgs) -> Result<ExitCode, String> {
     let target = parse_url(&args.url)?;
     let (body, headers) = build(args)?;
+    // The first answer that is not 2xx: `send` then exits 1, so a script sees the refusal.
+    let mut refused = None;
     for _ in 0..args.repeat.max(1) {
         let resp = match request(&target, &body, &headers) {
             Ok(r) => r,
@@ -282,6 +284,9 @@ pub(crate) fn run(args: &SendArgs) -> Result<ExitCode, String> {
                 return Ok(ExitCode::from(1));
             }
         };
+        if !(200..300).contains(&resp.status) && refused.is_none() {
+            refused = Some(resp.status);
+        }
         let text = String::from_utf8_lossy(&resp.body).into_owned();
         if args.json {
             let hs: Map<String, Value> =
@@ -295,6 +300,10 @@ pub(crate) fn run(args: &SendArgs) -> Result<ExitCode, String> {
             println!();
             println!("{text}");
         }
+    }
+    if let Some(status) = refused {
+        eprintln!("hookseal: {} answered HTTP {status}, not 2xx: exit status 1", args.url);
+        return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -207,7 +207,8 @@ fn explain_names_the_cause() {
     let body = r#"{"operation":"publish","data":{"title":"Hello","n":1}}"#;
     let h = sign("s3cret", body, NOW);
     let pretty = "{\n  \"operation\": \"publish\",\n  \"data\": { \"title\": \"Hello\", \"n\": 1.0 }\n}";
-    let cases: [(&str, String, &str); 7] = [
+    let rich = r#"{"html":"<p>Hi</p>"}"#;
+    let cases: [(&str, String, &str); 11] = [
         ("re-serialized body", explain("s3cret", Some(&h), pretty, &[]), "was re-serialized after signing"),
         ("wrong secret", explain("other-secret", Some(&h), body, &[]), "likely cause is the secret"),
         (
@@ -231,14 +232,39 @@ fn explain_names_the_cause() {
             explain("s3cret", Some(&h), body, &["--env", "production"]),
             "master is not one of the allowed environments (production)",
         ),
+        (
+            "mismatch, both spellings tried: said once, no double negative",
+            explain("other-secret", Some(&sign("s3cret", rich, NOW)), rich, &[]),
+            "secret #0    matches neither the JS nor the HTML-escaped envelope\n",
+        ),
+        (
+            "future t names the clocks",
+            explain("s3cret", Some(&sign("s3cret", body, NOW + 900_000)), body, &[]),
+            "outside ±300 s (this machine's clock is behind the sender's",
+        ),
+        (
+            "t in seconds",
+            explain("s3cret", Some(&sign("s3cret", body, NOW / 1000)), body, &[]),
+            "looks like SECONDS since the epoch",
+        ),
+        (
+            "header pasted with its name",
+            explain("s3cret", Some(&format!("gcms-signature: {h}")), body, &[]),
+            "the value starts with the header's name \"gcms-signature:\"",
+        ),
     ];
-    for (what, out, needle) in cases {
+    for (what, out, needle) in &cases {
+        let needle = *needle;
         assert!(out.contains(needle), "{what}: expected {needle:?} in\n{out}");
         assert!(out.contains("verdict: "), "{what}: {out}");
         // Never the secret, never the full MAC.
         assert!(!out.contains("s3cret"), "{what}: {out}");
         let mac = &h["sign=".len()..h.find(',').unwrap()];
         assert!(!out.contains(&mac[..10]), "{what}: {out}");
+    }
+    // No step says a thing and its negation at once.
+    for (what, out, _) in &cases {
+        assert!(!(out.contains("neither") && out.contains("does not match")), "{what}: {out}");
     }
     let ok = explain("s3cret", Some(&h), body, &[]);
     assert!(ok.contains("verdict: ok") && !ok.contains("FAIL"), "{ok}");
@@ -249,6 +275,11 @@ fn explain_names_the_cause() {
 type Seen = (String, Vec<(String, String)>, Vec<u8>);
 
 fn server(n: usize) -> (String, std::thread::JoinHandle<Vec<Seen>>) {
+    server_answering(n, "200 OK")
+}
+
+/// [`server`], answering `status` (e.g. `401 Unauthorized`).
+fn server_answering(n: usize, status: &'static str) -> (String, std::thread::JoinHandle<Vec<Seen>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
     let handle = std::thread::spawn(move || {
@@ -272,7 +303,8 @@ fn server(n: usize) -> (String, std::thread::JoinHandle<Vec<Seen>>) {
             let mut body = vec![0; len];
             reader.read_exact(&mut body).unwrap();
             let mut s = stream;
-            s.write_all(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n5\r\n{\"ok\"\r\n6\r\n:true}\r\n0\r\n\r\n").unwrap();
+            write!(s, "HTTP/1.1 {status}\r\n").unwrap();
+            s.write_all(b"Transfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n5\r\n{\"ok\"\r\n6\r\n:true}\r\n0\r\n\r\n").unwrap();
             got.push((line.trim().to_owned(), headers, body));
         }
         got
@@ -359,4 +391,14 @@ fn send_builds_hasura_payloads_and_repeats() {
         run(&["send", "https://example.com/x", "--hasura-action", "a"], b"", None).status.code(),
         Some(2)
     );
+}
+
+#[test]
+fn send_exits_1_and_says_so_when_the_answer_is_not_2xx() {
+    let (url, handle) = server_answering(2, "401 Unauthorized");
+    let o = run(&["send", &url, "--hygraph", "--secret", "s3cret", "--json", "--repeat", "2"], b"", None);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 2, "every answer is still printed");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("answered HTTP 401, not 2xx"), "{}", text(&o));
+    handle.join().unwrap();
 }

@@ -106,6 +106,10 @@ fn short(s: &str) -> String {
     format!("{}…", &s[..end])
 }
 
+/// A `t` this far in the past (about 32 years) lies near 1970: the mark of a timestamp written in
+/// seconds where milliseconds are expected.
+const NEAR_EPOCH_SECS: u64 = 1_000_000_000;
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -131,18 +135,31 @@ impl fmt::Display for Error {
                 "the signature is valid but environment \"{}\" is not in the allowed environments",
                 short(environment)
             ),
+            Error::TimestampTooOld { skew_secs, tolerance_secs } if *skew_secs >= NEAR_EPOCH_SECS => write!(
+                f,
+                "the signature is {skew_secs} s old, beyond the tolerance of {tolerance_secs} s: t \
+                 lies near 1970, so it was probably written in seconds; Hygraph's t is milliseconds"
+            ),
             Error::TimestampTooOld { skew_secs, tolerance_secs } => write!(
                 f,
                 "the signature is {skew_secs} s old, beyond the tolerance of {tolerance_secs} s \
-                 (a replayed request, or a clock that is off)"
+                 (a replayed or long-delayed request, or this machine's clock is ahead)"
             ),
             Error::TimestampInFuture { skew_secs, tolerance_secs } => write!(
                 f,
                 "the signature is dated {skew_secs} s in the future, beyond the tolerance of \
-                 {tolerance_secs} s (check this machine's clock)"
+                 {tolerance_secs} s: this machine's clock is behind the sender's (or the \
+                 sender's is ahead); check that the clocks are synchronized (NTP)"
             ),
             Error::Replayed => f.write_str("this delivery was already accepted (replay)"),
             Error::MalformedPayload(text) => f.write_str(text),
+            Error::MissingSecret { header } if header.contains('_') => write!(
+                f,
+                "the shared-secret header \"{header}\" is missing or empty; its name holds an \
+                 underscore, which WSGI servers (gunicorn, werkzeug), nginx and many proxies drop: \
+                 configure the header with a hyphen instead (e.g. \"{}\") in Hasura and here",
+                header.replace('_', "-")
+            ),
             Error::MissingSecret { header } => {
                 write!(f, "the shared-secret header \"{header}\" is missing or empty")
             }

@@ -14,7 +14,9 @@ use subtle::ConstantTimeEq;
 
 use crate::ecma::json;
 use crate::ecma::quote::has_html;
-use crate::hygraph::{check_window, envelope_mac, parse_header, Spelling, Verified, Verifier};
+use crate::hygraph::{
+    check_window, envelope_mac, parse_header, starts_with_header_name, Spelling, Verified, Verifier, HEADER,
+};
 use crate::{Error, Secret};
 
 /// How a step came out.
@@ -130,6 +132,18 @@ fn diagnose(input: &Input<'_>, steps: &mut Steps) {
         }
         Some(h) => h,
     };
+    // A whole header line pasted as the value: say so, then diagnose the value after the colon.
+    let pasted_line = starts_with_header_name(header);
+    let header = if pasted_line {
+        steps.push(
+            Status::Fail,
+            "header",
+            format!("malformed: the value starts with the header's name \"{HEADER}:\"; pass only what follows the colon"),
+        );
+        header.split_once(':').map_or(header, |(_, v)| v.trim_start_matches([' ', '\t']))
+    } else {
+        header
+    };
     let h = match parse_header(header) {
         Ok(h) => h,
         Err(e) => {
@@ -146,11 +160,12 @@ fn diagnose(input: &Input<'_>, steps: &mut Steps) {
         .find_map(|f| f.strip_prefix("sign="))
         .map(|s| s.chars().take(6).collect())
         .unwrap_or_default();
-    steps.push(
-        Status::Ok,
-        "header",
-        format!("sign={shown}… (32 bytes), env={}, t={}", h.environment, h.timestamp_ms),
-    );
+    let fields = format!("sign={shown}… (32 bytes), env={}, t={}", h.environment, h.timestamp_ms);
+    if pasted_line {
+        steps.push(Status::Info, "header", format!("after the name, the value parses: {fields}"));
+    } else {
+        steps.push(Status::Ok, "header", fields);
+    }
 
     let body_is_utf8 = std::str::from_utf8(input.body).map_err(|e| e.valid_up_to());
     match body_is_utf8 {
@@ -178,12 +193,22 @@ fn diagnose(input: &Input<'_>, steps: &mut Steps) {
         None => steps.push(Status::Info, "timestamp", format!("t is {when}; the window is off")),
         Some(tol) => match check_window(h.timestamp_ms, input.now_ms, tol) {
             Ok(()) => steps.push(Status::Ok, "timestamp", format!("t is {when}, inside ±{tol} s")),
-            Err(e) => steps.push(
-                Status::Fail,
-                "timestamp",
-                format!("{}: t is {when}, outside ±{tol} s (a replayed request, or a wrong clock)", e.code()),
-            ),
+            Err(e) => {
+                let why = if age >= 0 {
+                    "a replayed or long-delayed request, or this machine's clock is ahead"
+                } else {
+                    "this machine's clock is behind the sender's, or the sender's is ahead: check that both are synchronized (NTP)"
+                };
+                steps.push(
+                    Status::Fail,
+                    "timestamp",
+                    format!("{}: t is {when}, outside ±{tol} s ({why})", e.code()),
+                );
+            }
         },
+    }
+    if let Some(hint) = unit_slip(h.timestamp_ms, input.now_ms) {
+        steps.push(Status::Warn, "timestamp", hint);
     }
 
     let body = (!input.body.is_empty()).then_some(input.body);
@@ -213,9 +238,12 @@ fn diagnose(input: &Input<'_>, steps: &mut Steps) {
             matched = true;
             continue;
         }
-        let tried =
-            if html && is_json { "neither the JS nor the HTML-escaped envelope" } else { "the envelope" };
-        steps.push(Status::Fail, topic.clone(), format!("{tried} does not match"));
+        let mismatch = if html && is_json {
+            "matches neither the JS nor the HTML-escaped envelope"
+        } else {
+            "does not match the envelope"
+        };
+        steps.push(Status::Fail, topic.clone(), mismatch);
         if secret.has_edge_whitespace() {
             let trimmed = trim_ascii(secret.expose());
             let fixed = Secret::new(trimmed).ok().is_some_and(|t| {
@@ -320,6 +348,24 @@ fn body_causes(
     }
 }
 
+/// A `t` that only makes sense in another unit: seconds (×1000 lands within a day of now) or
+/// microseconds (÷1000 does). Hygraph's `t` is milliseconds.
+fn unit_slip(t: u64, now_ms: u64) -> Option<String> {
+    const DAY_MS: u64 = 86_400_000;
+    let near = |x: u64| x.abs_diff(now_ms) <= DAY_MS;
+    if near(t.saturating_mul(1000)) && !near(t) {
+        Some(format!(
+            "t={t} looks like SECONDS since the epoch (×1000 is within a day of now): Hygraph's t is milliseconds; whoever signed this used seconds (e.g. time.time() or Date.now()/1000)"
+        ))
+    } else if near(t / 1000) && !near(t) {
+        Some(format!(
+            "t={t} looks like MICROSECONDS since the epoch (÷1000 is within a day of now): Hygraph's t is milliseconds"
+        ))
+    } else {
+        None
+    }
+}
+
 fn trim_ascii(b: &[u8]) -> &[u8] {
     let start = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
     let end = b.iter().rposition(|c| !c.is_ascii_whitespace()).map_or(start, |i| i + 1);
@@ -388,6 +434,55 @@ mod tests {
         let r = run(&["s3cret"], Some(&h), body, Some(&["production".to_owned()]));
         assert!(r.has("environment", Status::Fail), "{r}");
         assert_eq!(r.verdict.unwrap_err().code(), "environment_not_allowed");
+    }
+
+    #[test]
+    fn reads_right_in_the_tricky_cases() {
+        let s = Secret::new("s3cret").unwrap();
+        // A mismatch is said once, without a double negative, for both spellings.
+        let plain = r#"{"a":1}"#;
+        let detail = |r: &Report| r.steps.iter().find(|x| x.topic == "secret #0").unwrap().detail.clone();
+        let r = run(&["other"], Some(&sign(&s, plain, "master", NOW)), plain, None);
+        assert_eq!(detail(&r), "does not match the envelope");
+        let rich = r#"{"h":"<p>"}"#;
+        let r = run(&["other"], Some(&sign(&s, rich, "master", NOW)), rich, None);
+        assert_eq!(detail(&r), "matches neither the JS nor the HTML-escaped envelope");
+
+        // A future t names the clocks, never a replay.
+        let future = sign(&s, plain, "master", NOW + 3_600_000);
+        let r = run(&["s3cret"], Some(&future), plain, None);
+        let step = r.steps.iter().find(|x| x.topic == "timestamp").unwrap();
+        assert!(step.detail.contains("clock") && !step.detail.contains("replay"), "{r}");
+        assert!(r.verdict.unwrap_err().to_string().contains("clock"));
+        // A past t may be a replay or this machine's clock.
+        let stale = sign(&s, plain, "master", NOW - 3_600_000);
+        let r = run(&["s3cret"], Some(&stale), plain, None);
+        let step = r.steps.iter().find(|x| x.topic == "timestamp").unwrap();
+        assert!(step.detail.contains("replayed") && step.detail.contains("clock"), "{r}");
+
+        // A t in seconds (or microseconds) is recognised, in the steps and in the verdict.
+        let secs = sign(&s, plain, "master", NOW / 1000 - 7);
+        let r = run(&["s3cret"], Some(&secs), plain, None);
+        assert!(r.has("timestamp", Status::Warn) && r.to_string().contains("looks like SECONDS"), "{r}");
+        let verdict = r.verdict.unwrap_err();
+        assert_eq!(verdict.code(), "timestamp_too_old");
+        assert!(verdict.to_string().contains("written in seconds"), "{verdict}");
+        let micros = sign(&s, plain, "master", NOW * 1000 + 5);
+        let r = run(&["s3cret"], Some(&micros), plain, None);
+        assert!(r.to_string().contains("looks like MICROSECONDS"), "{r}");
+        // An ordinary stale t gets no unit hint.
+        assert!(!run(&["s3cret"], Some(&stale), plain, None).has("timestamp", Status::Warn));
+
+        // A header pasted with its name: recognised, and the rest is still diagnosed.
+        let h = sign(&s, plain, "master", NOW);
+        for line in [format!("gcms-signature: {h}"), format!("GCMS-Signature:{h}")] {
+            let r = run(&["s3cret"], Some(&line), plain, None);
+            assert!(r.to_string().contains("starts with the header's name"), "{r}");
+            assert!(r.has("secret #0", Status::Ok), "{r}");
+            let e = r.verdict.unwrap_err();
+            assert_eq!(e.code(), "malformed_signature");
+            assert!(e.to_string().contains("pass only the value"), "{e}");
+        }
     }
 
     #[test]

@@ -46,22 +46,58 @@ impl fmt::Display for HasuraError {
 
 impl std::error::Error for HasuraError {}
 
-/// The session-variable header name for `key`: `role` → `X-Hasura-Role`, `user_id` →
-/// `X-Hasura-User-Id`, `x-hasura-org` → `X-Hasura-Org`. `None` for an empty key or one with
-/// characters other than letters, digits, `-` and `_`.
+/// The words of a session-variable name as users write it: split at `-` and `_` and at
+/// camel-case boundaries (`userId` → `user`, `Id`; `APIKey` → `API`, `Key`). `None` if the name
+/// is empty, holds a character other than ASCII letters, digits, `-`, `_`, or has an empty word
+/// (a leading, trailing or doubled separator).
+fn words(key: &str) -> Option<Vec<&str>> {
+    let mut out = Vec::new();
+    for part in key.split(['-', '_']) {
+        if part.is_empty() || !part.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return None;
+        }
+        let b = part.as_bytes();
+        let mut start = 0;
+        for i in 1..b.len() {
+            let (prev, cur) = (b[i - 1], b[i]);
+            let next_lower = b.get(i + 1).is_some_and(u8::is_ascii_lowercase);
+            // `userId`, `user2Id`: lower case or digit, then upper case. `APIKey`: the last
+            // capital of a run of capitals starts a word when lower case follows.
+            let boundary = cur.is_ascii_uppercase()
+                && (prev.is_ascii_lowercase()
+                    || prev.is_ascii_digit()
+                    || (prev.is_ascii_uppercase() && next_lower));
+            if boundary {
+                out.push(&part[start..i]);
+                start = i;
+            }
+        }
+        out.push(&part[start..]);
+    }
+    Some(out)
+}
+
+/// The session-variable header name for `key`, written the way users write it: `role` →
+/// `X-Hasura-Role`; `userId`, `user_id`, `User-Id`, `x-hasura-user-id`, `X-Hasura-User-Id`,
+/// `x_hasura_user_id` → `X-Hasura-User-Id`. Words are split at `-`, `_` and camel-case
+/// boundaries, an `X-Hasura` prefix is dropped, and each word is capitalized. `None` for a name
+/// that is empty, holds other characters than ASCII letters, digits, `-` and `_`, has an empty
+/// word, or is only the prefix.
 pub fn session_key(key: &str) -> Option<String> {
-    let lower = key.to_ascii_lowercase();
-    let rest = lower.strip_prefix("x-hasura-").unwrap_or(&lower);
-    if rest.is_empty() || !rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+    let mut w = words(key)?;
+    if w.len() >= 2 && w[0].eq_ignore_ascii_case("x") && w[1].eq_ignore_ascii_case("hasura") {
+        w.drain(..2);
+    }
+    if w.is_empty() {
         return None;
     }
     let mut out = String::from("X-Hasura");
-    for seg in rest.split(['-', '_']) {
+    for word in w {
         out.push('-');
-        let mut chars = seg.chars();
+        let mut chars = word.chars();
         if let Some(c) = chars.next() {
             out.push(c.to_ascii_uppercase());
-            out.extend(chars);
+            out.extend(chars.map(|c| c.to_ascii_lowercase()));
         }
     }
     Some(out)
@@ -75,13 +111,21 @@ pub fn auth_response(
     cache: Cache,
 ) -> Result<Vec<(String, String)>, HasuraError> {
     let mut out: Vec<(String, String)> = Vec::with_capacity(entries.len() + 1);
+    // `out[j]` comes from `entries[j]`: every entry is pushed or ends the call.
     for (k, v) in entries {
         let key = session_key(k).ok_or_else(|| {
             HasuraError(format!(
-                "session variable name {} is not usable: use letters, digits, '-' and '_'",
+                "session variable name {} is not usable: write words of letters and digits joined by '-' or '_' (userId, user_id, X-Hasura-User-Id)",
                 quote(k)
             ))
         })?;
+        if let Some(j) = out.iter().position(|(k2, _)| *k2 == key) {
+            return Err(HasuraError(format!(
+                "session variable {key} is given twice, as {} and as {}: keep one",
+                quote(entries[j].0),
+                quote(k)
+            )));
+        }
         let value = match v {
             SessionValue::Str(s) => (*s).to_owned(),
             SessionValue::Num(n) if n.is_finite() => number_to_string(*n),
@@ -90,9 +134,6 @@ pub fn auth_response(
             }
             SessionValue::Bool(b) => b.to_string(),
         };
-        if out.iter().any(|(k2, _)| *k2 == key) {
-            return Err(HasuraError(format!("session variable {key} is given twice")));
-        }
         out.push((key, value));
     }
     match out.iter().find(|(k, _)| k == "X-Hasura-Role") {

@@ -48,6 +48,8 @@ mod secret;
 pub mod shared_secret;
 #[allow(unsafe_code)]
 mod simd;
+#[forbid(unsafe_code)]
+mod util;
 
 pub use error::{ConfigError, Error};
 pub use secret::{Secret, Secrets};

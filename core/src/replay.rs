@@ -1,12 +1,23 @@
 //! Replay protection that never turns a retry into lost data (contract §5).
 //!
 //! A guard keeps one entry per accepted signature, keyed by `sha256(sign)`:
-//! absent → `processing` (claimed while the handler runs, short TTL) → `done` (kept for the whole
-//! tolerance window, both sides) — or released (deleted) when the handler fails, so the sender's
-//! retry is processed. Only deliveries that passed the MAC and time checks are ever recorded.
+//! absent → `processing:<token>` (claimed while the handler runs, short TTL; the token is random,
+//! one per claim) → `done` (kept for the whole tolerance window, both sides) — or released
+//! (deleted) when the handler fails, so the sender's retry is processed. Only deliveries that
+//! passed the MAC and time checks are ever recorded.
+//!
+//! The token makes a claim the caller's own. [`MemoryGuard::release`] (and [`RELEASE_SCRIPT`] on
+//! Redis) deletes the key only while it still holds the caller's token: a handler that outlived
+//! its claim, whose key another instance has claimed since, never deletes that instance's claim.
+//! `complete` marks the key `done` whatever it holds: the delivery has been processed.
+//!
+//! The core draws no random numbers: each face makes the token (Node `crypto.randomUUID()`,
+//! Python `secrets`) and passes it in.
 //!
 //! [`MemoryGuard`] is the in-process store. Shared stores (Redis) live in the Node and Python
-//! packages, over the user's own client, and use the same keys, states and TTLs from here.
+//! packages, over the user's own client; they send the Lua scripts defined here
+//! ([`CLAIM_SCRIPT`], [`COMPLETE_SCRIPT`], [`RELEASE_SCRIPT`]), so every face stores the same
+//! values under the same keys.
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
@@ -14,21 +25,74 @@ use std::sync::{Mutex, MutexGuard};
 
 use crate::error::ConfigError;
 
+// The stored values, as macros so the scripts below are built from the same literals.
+macro_rules! processing_prefix {
+    () => {
+        "processing:"
+    };
+}
+macro_rules! done_value {
+    () => {
+        "done"
+    };
+}
+
 /// Prefix of every key a shared store writes.
 pub const KEY_PREFIX: &str = "hookseal:replay:";
 /// Default bound of the in-memory store.
 pub const DEFAULT_MAX_ENTRIES: usize = 100_000;
-/// How long a claim lives if the handler never finishes (a crashed process): 60 s, longer than
-/// the usual serverless function timeout, shorter than Hygraph's retry spacing.
-pub const DEFAULT_PROCESSING_TTL_MS: u64 = 60_000;
-/// The value stored while a delivery is being handled.
-pub const PROCESSING: &str = "processing";
+/// How long a claim lives unless the handler settles it first: 300 s, the longest a Vercel
+/// function runs unless its `maxDuration` says otherwise. A claim must outlive the handler (a
+/// copy arriving after the claim lapsed runs again, concurrently); it should not outlive it by
+/// much (after a crash, copies are answered 409 until it lapses). Set it to your platform's limit.
+pub const DEFAULT_PROCESSING_TTL_MS: u64 = 300_000;
+/// The stored value of a claim is this prefix followed by the claim's token.
+pub const PROCESSING_PREFIX: &str = processing_prefix!();
 /// The value stored once a delivery was handled.
-pub const DONE: &str = "done";
+pub const DONE: &str = done_value!();
+
+/// Claim a key (Redis `EVAL CLAIM_SCRIPT 1 <key> <token> <processing ttl ms>`): stores
+/// `processing:<token>` if the key is absent and answers `new`; otherwise answers `done` or
+/// `in_progress` from what the key holds. One script, so nothing can expire between the two steps.
+pub const CLAIM_SCRIPT: &str = concat!(
+    "if redis.call('SET', KEYS[1], '",
+    processing_prefix!(),
+    "' .. ARGV[1], 'NX', 'PX', ARGV[2]) then return 'new' end ",
+    "if redis.call('GET', KEYS[1]) == '",
+    done_value!(),
+    "' then return 'done' end ",
+    "return 'in_progress'"
+);
+
+/// Mark a key handled (`EVAL COMPLETE_SCRIPT 1 <key> <token> <done ttl ms>`): stores `done`
+/// whatever the key holds; answers 1 if it still held the caller's claim, 0 if the claim had
+/// lapsed or another instance had claimed the key since (the handler outlived its claim).
+pub const COMPLETE_SCRIPT: &str = concat!(
+    "local mine = redis.call('GET', KEYS[1]) == '",
+    processing_prefix!(),
+    "' .. ARGV[1] ",
+    "redis.call('SET', KEYS[1], '",
+    done_value!(),
+    "', 'PX', ARGV[2]) ",
+    "if mine then return 1 end return 0"
+);
+
+/// Release a claim (`EVAL RELEASE_SCRIPT 1 <key> <token>`): deletes the key only while it holds
+/// the caller's own `processing:<token>`; answers 1 if it deleted it, else 0.
+pub const RELEASE_SCRIPT: &str = concat!(
+    "if redis.call('GET', KEYS[1]) == '",
+    processing_prefix!(),
+    "' .. ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
+);
+
+/// The value a claim with `token` stores: `processing:<token>`.
+pub fn processing_value(token: &str) -> String {
+    format!("{PROCESSING_PREFIX}{token}")
+}
 
 /// The key of a delivery: lower-case hex SHA-256 of the header's `sign` value.
 pub fn key_for_sign(sign: &[u8]) -> String {
-    crate::hygraph::sha256_hex(sign)
+    crate::util::sha256_hex(sign)
 }
 
 /// How long a `done` entry must live for a tolerance of `tolerance_secs`: a copy stays valid
@@ -48,9 +112,10 @@ pub enum Claim {
     Done,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 enum State {
-    Processing,
+    /// Claimed by the holder of this token.
+    Processing(Box<str>),
     Done,
 }
 
@@ -102,38 +167,58 @@ impl MemoryGuard {
         self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Claims `key` at `now_ms`; a new claim lives `processing_ttl_ms`.
-    pub fn claim(&self, key: &str, now_ms: u64, processing_ttl_ms: u64) -> Claim {
+    /// Claims `key` for the holder of `token` at `now_ms`; a new claim lives `processing_ttl_ms`.
+    /// `token` is random and fresh for every claim (the faces make it); an expired entry is
+    /// claimed anew.
+    pub fn claim(&self, key: &str, token: &str, now_ms: u64, processing_ttl_ms: u64) -> Claim {
         let mut g = self.lock();
         if let Some(e) = g.map.get(key) {
             if e.expires_ms > now_ms {
                 return match e.state {
-                    State::Processing => Claim::InProgress,
+                    State::Processing(_) => Claim::InProgress,
                     State::Done => Claim::Done,
                 };
             }
         }
         let expires = now_ms.saturating_add(processing_ttl_ms);
-        self.put(&mut g, key, State::Processing, expires, now_ms);
+        self.put(&mut g, key, State::Processing(token.into()), expires, now_ms);
         Claim::New
     }
 
-    /// Marks `key` handled; it is remembered for `done_ttl_ms`.
-    pub fn complete(&self, key: &str, now_ms: u64, done_ttl_ms: u64) {
+    /// Marks `key` handled, whatever it holds; it is remembered for `done_ttl_ms`. Returns
+    /// `true` if the key still held the claim of `token` (live), `false` if that claim had
+    /// lapsed or another holder had claimed the key since: the handler outlived its claim.
+    pub fn complete(&self, key: &str, token: &str, now_ms: u64, done_ttl_ms: u64) -> bool {
         let mut g = self.lock();
         let expires = now_ms.saturating_add(done_ttl_ms);
         match g.map.get_mut(key) {
             Some(e) => {
+                let mine = e.expires_ms > now_ms && matches!(&e.state, State::Processing(t) if **t == *token);
                 e.state = State::Done;
                 e.expires_ms = expires;
+                mine
             }
-            None => self.put(&mut g, key, State::Done, expires, now_ms),
+            None => {
+                self.put(&mut g, key, State::Done, expires, now_ms);
+                false
+            }
         }
     }
 
-    /// Forgets `key` (the handler failed; the sender's retry must be processed).
-    pub fn release(&self, key: &str) {
-        self.lock().map.remove(key);
+    /// Forgets `key` if it still holds the claim of `token` (the handler failed; the sender's
+    /// retry must be processed). A key claimed by another holder since, or `done`, is left as it
+    /// is. Returns `true` if a live claim was deleted (an expired one of `token` is dropped too,
+    /// but it had already lapsed, as it would have on Redis).
+    pub fn release(&self, key: &str, token: &str, now_ms: u64) -> bool {
+        let mut g = self.lock();
+        let live = match g.map.get(key) {
+            Some(Entry { state: State::Processing(t), expires_ms, .. }) if **t == *token => {
+                *expires_ms > now_ms
+            }
+            _ => return false,
+        };
+        g.map.remove(key);
+        live
     }
 
     /// Number of entries held (expired ones included until they are dropped).

@@ -534,6 +534,18 @@ fn shared_secret_checks() {
 }
 
 #[test]
+fn missing_shared_secret_with_an_underscore_names_the_cause() {
+    // WSGI servers and nginx drop header names with `_`: the 401 itself must say so.
+    let e = SharedSecret::new("ACTION_SECRET", ["s3cret"]).unwrap().check(None).unwrap_err();
+    assert_eq!(e.code(), "missing_secret");
+    let text = e.to_string();
+    assert!(text.contains("underscore") && text.contains("\"action-secret\""), "{text}");
+    let e = SharedSecret::new("X-Action-Secret", ["s3cret"]).unwrap().check(None).unwrap_err();
+    assert!(!e.to_string().contains("underscore"), "{e}");
+    assert!(!text.contains("s3cret"));
+}
+
+#[test]
 fn shared_secret_config_errors() {
     assert_eq!(SharedSecret::new("x", Vec::<&str>::new()).unwrap_err(), ConfigError::NoSecret);
     assert_eq!(SharedSecret::new("x", [""]).unwrap_err(), ConfigError::EmptySecret);
@@ -573,6 +585,23 @@ fn hasura_auth_response() {
     );
     assert!(hasura::auth_response(&[("user_id", V::Str("1"))], Cache::None).is_err());
     assert!(hasura::auth_response(&[("role", V::Str("a")), ("Role", V::Str("b"))], Cache::None).is_err());
+    let twice = hasura::auth_response(
+        &[("role", V::Str("a")), ("userId", V::Num(1.0)), ("user_id", V::Num(1.0))],
+        Cache::None,
+    )
+    .unwrap_err();
+    assert_eq!(
+        twice.to_string(),
+        r#"session variable X-Hasura-User-Id is given twice, as "userId" and as "user_id": keep one"#
+    );
+    for (key, want) in
+        [("userId", "X-Hasura-User-Id"), ("APIKey", "X-Hasura-Api-Key"), ("x_hasura_org", "X-Hasura-Org")]
+    {
+        assert_eq!(hasura::session_key(key).as_deref(), Some(want), "{key}");
+    }
+    for bad in ["", "x-hasura-", "a b", "a__b", "_a", "é"] {
+        assert_eq!(hasura::session_key(bad), None, "{bad:?}");
+    }
     assert!(hasura::auth_response(&[("role", V::Num(f64::NAN))], Cache::None).is_err());
     let exp = hasura::auth_response(&[("role", V::Str("a"))], Cache::Expires(784_111_777)).unwrap();
     assert_eq!(exp[1], ("Expires".to_owned(), "Sun, 06 Nov 1994 08:49:37 GMT".to_owned()));
@@ -605,31 +634,56 @@ fn hasura_payload_shapes() {
 #[test]
 fn replay_states() {
     let g = MemoryGuard::new(10).unwrap();
-    assert_eq!(g.claim("k", 0, 1000), Claim::New);
-    assert_eq!(g.claim("k", 10, 1000), Claim::InProgress);
-    g.release("k");
-    assert_eq!(g.claim("k", 20, 1000), Claim::New);
-    g.complete("k", 30, 600_000);
-    assert_eq!(g.claim("k", 40, 1000), Claim::Done);
-    assert_eq!(g.claim("k", 600_031, 1000), Claim::New, "done entries expire");
+    assert_eq!(g.claim("k", "t1", 0, 1000), Claim::New);
+    assert_eq!(g.claim("k", "t2", 10, 1000), Claim::InProgress);
+    assert!(g.release("k", "t1", 15));
+    assert_eq!(g.claim("k", "t3", 20, 1000), Claim::New);
+    assert!(g.complete("k", "t3", 30, 600_000));
+    assert_eq!(g.claim("k", "t4", 40, 1000), Claim::Done);
+    assert_eq!(g.claim("k", "t5", 600_031, 1000), Claim::New, "done entries expire");
 }
 
 #[test]
 fn replay_processing_claim_expires() {
     let g = MemoryGuard::default();
-    assert_eq!(g.claim("k", 0, 100), Claim::New);
-    assert_eq!(g.claim("k", 101, 100), Claim::New, "a crashed handler's claim lapses");
+    assert_eq!(g.claim("k", "t1", 0, 100), Claim::New);
+    assert_eq!(g.claim("k", "t2", 101, 100), Claim::New, "a crashed handler's claim lapses");
+}
+
+#[test]
+fn replay_outlived_claim_never_deletes_the_takeover() {
+    // Instance 1 claims; its handler outlives the claim; instance 2 takes over; instance 1 fails.
+    let g = MemoryGuard::default();
+    assert_eq!(g.claim("k", "one", 0, 100), Claim::New);
+    assert_eq!(g.claim("k", "two", 150, 100), Claim::New);
+    assert!(!g.release("k", "one", 160), "the first handler's release finds no claim of its own");
+    assert_eq!(g.claim("k", "three", 170, 100), Claim::InProgress, "the second claim survived");
+    assert!(g.complete("k", "two", 180, 600_000));
+    assert_eq!(g.claim("k", "four", 190, 100), Claim::Done);
+}
+
+#[test]
+fn replay_scripts_use_the_stored_values() {
+    use hookseal::replay::{self, CLAIM_SCRIPT, COMPLETE_SCRIPT, RELEASE_SCRIPT};
+    assert_eq!(replay::processing_value("abc"), "processing:abc");
+    for script in [CLAIM_SCRIPT, COMPLETE_SCRIPT, RELEASE_SCRIPT] {
+        assert!(script.contains("'processing:' .. ARGV[1]"), "{script}");
+    }
+    assert!(CLAIM_SCRIPT.contains("'NX', 'PX', ARGV[2]") && CLAIM_SCRIPT.contains("== 'done'"));
+    assert!(COMPLETE_SCRIPT.contains("'done', 'PX', ARGV[2]"));
+    assert!(RELEASE_SCRIPT.contains("redis.call('DEL', KEYS[1])"));
+    assert!(!RELEASE_SCRIPT.contains("ARGV[2]"));
 }
 
 #[test]
 fn replay_evicts_oldest_at_bound() {
     let g = MemoryGuard::new(3).unwrap();
     for k in ["a", "b", "c", "d"] {
-        assert_eq!(g.claim(k, 0, 1_000_000), Claim::New);
+        assert_eq!(g.claim(k, "t", 0, 1_000_000), Claim::New);
     }
     assert_eq!(g.len(), 3);
-    assert_eq!(g.claim("a", 1, 1_000_000), Claim::New, "a was evicted");
-    assert_eq!(g.claim("c", 1, 1_000_000), Claim::InProgress);
+    assert_eq!(g.claim("a", "t", 1, 1_000_000), Claim::New, "a was evicted");
+    assert_eq!(g.claim("c", "t", 1, 1_000_000), Claim::InProgress);
     assert!(MemoryGuard::new(0).is_err());
 }
 
@@ -637,8 +691,9 @@ fn replay_evicts_oldest_at_bound() {
 fn replay_queue_stays_bounded_under_churn() {
     let g = MemoryGuard::new(4).unwrap();
     for i in 0..10_000u64 {
-        assert_eq!(g.claim("same", i, 10), Claim::New);
-        g.release("same");
+        let token = i.to_string();
+        assert_eq!(g.claim("same", &token, i, 10), Claim::New);
+        assert!(g.release("same", &token, i));
     }
     assert!(g.is_empty());
 }
@@ -647,10 +702,11 @@ fn replay_queue_stays_bounded_under_churn() {
 fn replay_is_thread_safe() {
     let g = std::sync::Arc::new(MemoryGuard::new(1000).unwrap());
     let handles: Vec<_> = (0..8)
-        .map(|_| {
+        .map(|t| {
             let g = g.clone();
             std::thread::spawn(move || {
-                (0..100).filter(|i| g.claim(&format!("k{i}"), 0, 1000) == Claim::New).count()
+                let token = format!("thread-{t}");
+                (0..100).filter(|i| g.claim(&format!("k{i}"), &token, 0, 1000) == Claim::New).count()
             })
         })
         .collect();

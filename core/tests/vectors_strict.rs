@@ -1,12 +1,15 @@
-//! Runs tests/vectors/strict.json (strict Hygraph verification) and
-//! tests/vectors/shared-secret.json (shared-secret header checks) through the core. Both files are
-//! written by tests/gen/strict_vectors.py, an oracle independent of this crate.
+//! Runs tests/vectors/strict.json (strict Hygraph verification), shared-secret.json (shared-secret
+//! header checks), hasura-session.json (auth-webhook answers) and replay.json (the replay guard's
+//! token rule) through the core. The files are written by tests/gen/strict_vectors.py, an oracle
+//! independent of this crate.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::PathBuf;
 
+use hookseal::hasura::{self, Cache, SessionValue};
 use hookseal::hygraph::Verifier;
+use hookseal::replay::{Claim, MemoryGuard};
 use hookseal::shared_secret::SharedSecret;
 use serde_json::Value;
 
@@ -76,5 +79,78 @@ fn shared_secret_vectors() {
             Err(e) => e.code(),
         };
         assert_eq!(got, case["expect"].as_str().unwrap(), "{name}");
+    }
+}
+
+#[test]
+fn hasura_session_vectors() {
+    let file = load("hasura-session.json");
+    let cases = file["cases"].as_array().unwrap();
+    assert!(cases.len() >= 30);
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let session: Vec<(&str, SessionValue<'_>)> = case["session"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|pair| {
+                let value = match &pair[1] {
+                    Value::String(s) => SessionValue::Str(s),
+                    Value::Bool(b) => SessionValue::Bool(*b),
+                    n => SessionValue::Num(n.as_f64().unwrap()),
+                };
+                (pair[0].as_str().unwrap(), value)
+            })
+            .collect();
+        let cache = match (case["maxAge"].as_u64(), case["expires"].as_u64()) {
+            (Some(n), _) => Cache::MaxAge(n),
+            (_, Some(t)) => Cache::Expires(t),
+            _ => Cache::None,
+        };
+        let got = hasura::auth_response(&session, cache);
+        let expect = &case["expect"];
+        match (got, expect.get("ok")) {
+            (Ok(pairs), Some(want)) => {
+                let want: Vec<(String, String)> = want
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| (p[0].as_str().unwrap().to_owned(), p[1].as_str().unwrap().to_owned()))
+                    .collect();
+                assert_eq!(pairs, want, "{name}");
+            }
+            (Err(e), None) => {
+                for m in expect["error"].as_array().unwrap() {
+                    assert!(e.to_string().contains(m.as_str().unwrap()), "{name}: {e} should mention {m}");
+                }
+            }
+            (got, _) => panic!("{name}: got {got:?}, want {expect}"),
+        }
+    }
+}
+
+#[test]
+fn replay_vectors() {
+    let file = load("replay.json");
+    let cases = file["cases"].as_array().unwrap();
+    assert!(cases.len() >= 10);
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let g = MemoryGuard::default();
+        for (i, step) in case["steps"].as_array().unwrap().iter().enumerate() {
+            let (key, token) = (step["key"].as_str().unwrap(), step["token"].as_str().unwrap());
+            let at = step["at"].as_u64().unwrap();
+            let got = match step["op"].as_str().unwrap() {
+                "claim" => Value::from(match g.claim(key, token, at, step["ttlMs"].as_u64().unwrap()) {
+                    Claim::New => "new",
+                    Claim::InProgress => "in_progress",
+                    Claim::Done => "done",
+                }),
+                "complete" => Value::from(g.complete(key, token, at, step["ttlMs"].as_u64().unwrap())),
+                "release" => Value::from(g.release(key, token, at)),
+                op => panic!("{name}: unknown op {op}"),
+            };
+            assert_eq!(got, step["expect"], "{name}, step {i}: {step}");
+        }
     }
 }

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Writes tests/vectors/strict.json and tests/vectors/shared-secret.json.
+"""Writes tests/vectors/strict.json, shared-secret.json, hasura-session.json and replay.json.
 
 An independent oracle: the envelope is built here with Python's json module (which, for
 well-formed strings and with ensure_ascii=False and compact separators, quotes exactly like
 ECMAScript's QuoteJSONString) and hmac, never with hookseal's code. The expected answers come from
-the contract (sections 2b and 3), not from running hookseal. Deterministic: run it twice, get
+the contract (sections 2b, 3, 5 and 6), not from running hookseal. Deterministic: run it twice, get
 byte-identical files.
 
     python3 tests/gen/strict_vectors.py
@@ -208,6 +208,144 @@ def shared_cases() -> list[dict[str, object]]:
     return [{"name": n, "header": h, "secrets": sec, "headers": hd, "expect": e} for n, h, sec, hd, e in rows]
 
 
+def session_cases() -> list[dict[str, object]]:
+    """Auth-webhook answers (contract §6): session keys as users write them, values, cache hints."""
+    uid = "X-Hasura-User-Id"
+    cases: list[dict[str, object]] = []
+
+    def ok(name: str, session: list[list[object]], answer: list[list[str]], **cache: int) -> None:
+        cases.append({"name": name, "session": session, **cache, "expect": {"ok": answer}})
+
+    def err(name: str, session: list[list[object]], mentions: list[str], **cache: int) -> None:
+        cases.append({"name": name, "session": session, **cache, "expect": {"error": mentions}})
+
+    for i, spelling in enumerate(
+        ["userId", "user_id", "User-Id", "x-hasura-user-id", "X-Hasura-User-Id", "X-HASURA-USER-ID",
+         "userID", "UserId", "user-id", "USER_ID", "x_hasura_user_id", "xHasuraUserId", "X-Hasura-UserId"]
+    ):
+        session: list[list[object]] = [["role", "user"], [spelling, "42"]]
+        ok(f"user-id-{i:02d}-{spelling}", session, [["X-Hasura-Role", "user"], [uid, "42"]])
+    for i, spelling in enumerate(["role", "Role", "ROLE", "x-hasura-role", "X-Hasura-Role", "x_hasura_role"]):
+        ok(f"role-{i}-{spelling}", [[spelling, "editor"]], [["X-Hasura-Role", "editor"]])
+    ok(
+        "multi-word-names",
+        [["role", "user"], ["orgId", "7"], ["isOwner", True], ["team_ids", "{1,2}"], ["APIKey", "k"],
+         ["user2Id", "u"], ["x-hasura-project-slug", "p"]],
+        [["X-Hasura-Role", "user"], ["X-Hasura-Org-Id", "7"], ["X-Hasura-Is-Owner", "true"],
+         ["X-Hasura-Team-Ids", "{1,2}"], ["X-Hasura-Api-Key", "k"], ["X-Hasura-User2-Id", "u"],
+         ["X-Hasura-Project-Slug", "p"]],
+    )
+    ok(
+        "values-become-strings",
+        [["role", "user"], ["a", 42], ["b", 1.5], ["c", False], ["d", -0.0], ["e", 1e21], ["f", 12345678901234567890],
+         ["g", ""], ["h", "Grüße"]],
+        [["X-Hasura-Role", "user"], ["X-Hasura-A", "42"], ["X-Hasura-B", "1.5"], ["X-Hasura-C", "false"],
+         ["X-Hasura-D", "0"], ["X-Hasura-E", "1e+21"], ["X-Hasura-F", "12345678901234567000"], ["X-Hasura-G", ""],
+         ["X-Hasura-H", "Grüße"]],
+    )
+    ok("max-age", [["role", "user"]], [["X-Hasura-Role", "user"], ["Cache-Control", "max-age=60"]], maxAge=60)
+    ok(
+        "expires",
+        [["role", "user"]],
+        [["X-Hasura-Role", "user"], ["Expires", "Sun, 06 Nov 1994 08:49:37 GMT"]],
+        expires=784_111_777,
+    )
+    err("twice-userId-user_id", [["role", "user"], ["userId", "1"], ["user_id", "2"]], [uid, "userId", "user_id"])
+    err("twice-User-Id-x-hasura", [["role", "u"], ["User-Id", "1"], ["x-hasura-user-id", "1"]], [uid, "User-Id"])
+    err("twice-role", [["role", "a"], ["X-Hasura-Role", "b"]], ["X-Hasura-Role", "role"])
+    err("twice-same-value", [["role", "a"], ["userId", "1"], ["UserID", "1"]], [uid])
+    err("no-role", [["userId", "1"]], ["role"])
+    err("empty-role", [["role", ""]], ["role"])
+    for i, bad in enumerate(["user id", "user.id", "", "x-hasura-", "X-Hasura", "user__id", "-user", "user-", "usér"]):
+        err(f"bad-name-{i}", [["role", "user"], [bad, "1"]], [json.dumps(bad, ensure_ascii=False)])
+    return cases
+
+
+def replay_scenarios() -> list[dict[str, object]]:
+    """Replay-guard steps (contract §5): claim / complete / release with per-claim tokens.
+
+    `at` is the guard's clock in ms. Scenarios with `"clock": true` need a claim or a done entry to
+    lapse between steps: stores with a real clock (Redis) skip them or run them on their own terms.
+    """
+    long = 600_000
+
+    def claim(key: str, token: str, expect: str, at: int = 0, ttl: int = long) -> dict[str, object]:
+        return {"op": "claim", "key": key, "token": token, "at": at, "ttlMs": ttl, "expect": expect}
+
+    def complete(key: str, token: str, expect: bool, at: int = 0, ttl: int = long) -> dict[str, object]:
+        return {"op": "complete", "key": key, "token": token, "at": at, "ttlMs": ttl, "expect": expect}
+
+    def release(key: str, token: str, expect: bool, at: int = 0) -> dict[str, object]:
+        return {"op": "release", "key": key, "token": token, "at": at, "expect": expect}
+
+    rows: list[tuple[str, bool, list[dict[str, object]]]] = [
+        ("claim-then-copy-in-progress", False, [claim("k", "a", "new"), claim("k", "b", "in_progress")]),
+        ("release-own-claim", False, [claim("k", "a", "new"), release("k", "a", True), claim("k", "b", "new")]),
+        (
+            "release-with-other-token-keeps-claim",
+            False,
+            [claim("k", "a", "new"), release("k", "b", False), claim("k", "c", "in_progress"), release("k", "a", True)],
+        ),
+        (
+            "complete-then-duplicates",
+            False,
+            [claim("k", "a", "new"), complete("k", "a", True), claim("k", "b", "done"), release("k", "a", False),
+             claim("k", "c", "done")],
+        ),
+        ("release-absent", False, [release("k", "a", False), claim("k", "a", "new")]),
+        ("complete-without-claim-marks-done", False, [complete("k", "a", False), claim("k", "b", "done")]),
+        (
+            "complete-by-other-token-marks-done",
+            False,
+            [claim("k", "a", "new"), complete("k", "b", False), claim("k", "c", "done"), release("k", "a", False)],
+        ),
+        (
+            "keys-are-independent",
+            False,
+            [claim("k1", "a", "new"), claim("k2", "a", "new"), complete("k1", "a", True),
+             claim("k2", "b", "in_progress"), claim("k1", "b", "done"), release("k2", "a", True),
+             claim("k2", "b", "new")],
+        ),
+        (
+            "crashed-claim-lapses",
+            True,
+            [claim("k", "a", "new", at=0, ttl=100), claim("k", "b", "in_progress", at=99),
+             claim("k", "b", "new", at=100)],
+        ),
+        (
+            "outlived-claim-failure-keeps-takeover",
+            True,
+            [claim("k", "a", "new", at=0, ttl=100), claim("k", "b", "new", at=150, ttl=100),
+             release("k", "a", False, at=160), claim("k", "c", "in_progress", at=170), complete("k", "b", True, at=180),
+             claim("k", "d", "done", at=190)],
+        ),
+        (
+            "outlived-claim-success-marks-done",
+            True,
+            [claim("k", "a", "new", at=0, ttl=100), claim("k", "b", "new", at=150, ttl=100),
+             complete("k", "a", False, at=160), claim("k", "c", "done", at=170), release("k", "b", False, at=180),
+             claim("k", "d", "done", at=190)],
+        ),
+        (
+            "release-after-own-claim-lapsed",
+            True,
+            [claim("k", "a", "new", at=0, ttl=100), release("k", "a", False, at=150), claim("k", "b", "new", at=160)],
+        ),
+        (
+            "complete-after-own-claim-lapsed",
+            True,
+            [claim("k", "a", "new", at=0, ttl=100), complete("k", "a", False, at=150), claim("k", "b", "done", at=160)],
+        ),
+        (
+            "done-lapses",
+            True,
+            [claim("k", "a", "new", at=0), complete("k", "a", True, at=10, ttl=1000), claim("k", "b", "done", at=1009),
+             claim("k", "b", "new", at=1010)],
+        ),
+    ]
+    return [{"name": n, "clock": c, "steps": steps} for n, c, steps in rows]
+
+
 def write(name: str, description: str, cases: list[dict[str, object]]) -> None:
     doc = {"description": description, "generator": "tests/gen/strict_vectors.py", "cases": cases}
     (OUT / name).write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -221,4 +359,14 @@ if __name__ == "__main__":
     )
     write(
         "shared-secret.json", "Shared-secret header checks (contract §3): expected `ok` or error code.", shared_cases()
+    )
+    write(
+        "hasura-session.json",
+        "Hasura auth-webhook answers (contract §6): session keys as users write them, values, cache hints.",
+        session_cases(),
+    )
+    write(
+        "replay.json",
+        "Replay-guard steps (contract §5): claim, complete, release with per-claim tokens; `at` is the clock in ms.",
+        replay_scenarios(),
     )

@@ -16,7 +16,9 @@ import {
   WebhookVerificationError,
   withHygraphSignature,
   withSharedSecret,
+  backend,
   type Verified,
+  type VerifiedIncomingMessage,
   type VerificationErrorCode,
 } from '../../index.js'
 
@@ -48,13 +50,27 @@ const redisLike = { call: async (..._args: string[]): Promise<unknown> => 'OK' }
 const redis = createRedisReplayGuard(redisLike, { prefix: 'p:' })
 
 const nodeHandler = withHygraphSignature(
-  (req, res) => {
+  (req: VerifiedIncomingMessage, res: http.ServerResponse) => {
     const info = req.hookseal
     res.end(JSON.stringify({ ok: true, environment: info?.environment }))
   },
   { secret, replay: redis },
 )
 http.createServer((req, res) => void nodeHandler(req, res))
+
+// The README's App Router route, unannotated, with the secret straight from process.env.
+export const README_POST = withHygraphSignature(
+  async (request, verified) => {
+    const event = await request.json()
+    return Response.json({ ok: true, environment: verified.environment, operation: event.operation })
+  },
+  { secret: process.env.HYGRAPH_WEBHOOK_SECRET, tolerance: 300, environments: ['master'] },
+)
+export const README_ACTION = withSharedSecret(async (request) => Response.json(parseHasuraAction(await request.text())), {
+  header: 'ACTION_SECRET',
+  secret: process.env.HASURA_ACTION_SECRET,
+})
+const engine: 'native' | 'wasm' = backend
 
 export const POST = withHygraphSignature(
   async (request: Request, verified: Verified) => Response.json({ env: verified.environment, url: request.url }),
@@ -82,4 +98,4 @@ verify(5, 'x', { secret })
 // @ts-expect-error not a Redis client
 createRedisReplayGuard({}, {})
 
-void ok, ok2, sharedOk, size, auth, op
+void ok, ok2, sharedOk, size, auth, op, engine

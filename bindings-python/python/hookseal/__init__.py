@@ -309,9 +309,10 @@ def hasura_auth_response(
     session: Mapping[str, str | int | float | bool], max_age: int | None = None, expires: object = None
 ) -> dict[str, str]:
     """The body of an auth-webhook answer: ``X-Hasura-*`` keys (``role`` → ``X-Hasura-Role``;
-    role required), every value a string, plus ``Cache-Control: max-age=N`` or ``Expires`` in
-    the body, where Hasura's auth cache reads them. Keep ``max_age`` shorter than the user's
-    token lifetime."""
+    role required; ``user_id``, ``userId``, ``User-Id`` and ``x-hasura-user-id`` all become
+    ``X-Hasura-User-Id``), every value a string, plus ``Cache-Control: max-age=N`` or
+    ``Expires`` in the body, where Hasura's auth cache reads them. Two keys naming the same
+    variable raise ``ValueError``. Keep ``max_age`` shorter than the user's token lifetime."""
     if isinstance(expires, _dt.datetime):
         if expires.tzinfo is None:
             raise ValueError("expires: use an aware datetime")

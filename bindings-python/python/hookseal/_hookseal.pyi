@@ -16,12 +16,18 @@ __all__ = [
     "REPLAY_KEY_PREFIX",
     "DEFAULT_PROCESSING_TTL_MS",
     "DEFAULT_MAX_ENTRIES",
+    "REPLAY_CLAIM_SCRIPT",
+    "REPLAY_COMPLETE_SCRIPT",
+    "REPLAY_RELEASE_SCRIPT",
     "HEADER",
 ]
 
 REPLAY_KEY_PREFIX: Final[str]
 DEFAULT_PROCESSING_TTL_MS: Final[int]
 DEFAULT_MAX_ENTRIES: Final[int]
+REPLAY_CLAIM_SCRIPT: Final[str]
+REPLAY_COMPLETE_SCRIPT: Final[str]
+REPLAY_RELEASE_SCRIPT: Final[str]
 HEADER: Final[str]
 
 @final
@@ -45,9 +51,9 @@ class SharedSecret:
 @final
 class MemoryGuard:
     def __new__(cls, max_entries: int) -> MemoryGuard: ...
-    def claim(self, key: str, now_ms: int, processing_ttl_ms: int) -> str: ...
-    def complete(self, key: str, now_ms: int, done_ttl_ms: int) -> None: ...
-    def release(self, key: str) -> None: ...
+    def claim(self, key: str, token: str, now_ms: int, processing_ttl_ms: int) -> str: ...
+    def complete(self, key: str, token: str, now_ms: int, done_ttl_ms: int) -> bool: ...
+    def release(self, key: str, token: str, now_ms: int) -> bool: ...
     def __len__(self) -> int: ...
     @property
     def max_entries(self) -> int: ...

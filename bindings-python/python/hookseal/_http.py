@@ -20,7 +20,7 @@ def failure(exc: Exception) -> tuple[int, dict[str, Any]]:
 
 IN_PROGRESS: tuple[int, dict[str, Any]] = (
     409,
-    json.loads(_hookseal.hasura_error_body("this delivery is being processed; retry later", "in_progress")),
+    json.loads(_hookseal.hasura_error_body("this delivery is being processed; retry later", "replayed")),
 )
 DUPLICATE: tuple[int, dict[str, Any]] = (200, {"duplicate": True})
 

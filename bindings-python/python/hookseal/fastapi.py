@@ -20,7 +20,7 @@ route that *returns* a 5xx response would be marked done. Call ``install(app)``.
 
 from __future__ import annotations
 
-import logging
+import sys
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
@@ -31,7 +31,7 @@ from fastapi.responses import JSONResponse
 from . import HEADER, SecretInput, SharedSecretChecker, Verified, Verifier
 from ._errors import ReplayStoreError, WebhookVerificationError
 from ._http import DUPLICATE, IN_PROGRESS, failure, signature_header
-from .replay import ReplayGuard
+from .replay import GuardCalls, ReplayGuard, new_token
 
 __all__ = ["HookSealResponse", "HygraphSignature", "SharedSecret", "install"]
 
@@ -44,10 +44,8 @@ class HookSealResponse(HTTPException):
         self.body = body
 
 
-_log = logging.getLogger("hookseal")
-
 # Claims the dependency made during this request, settled by _ReplayMiddleware once the
-# response status is known: (guard, key, done_ttl_ms).
+# response status is known: (guard, key, done_ttl_ms, token).
 _PENDING = "hookseal.pending"
 
 Scope = MutableMapping[str, Any]
@@ -61,16 +59,12 @@ async def _handler(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(exc.body, status_code=exc.status_code)
 
 
-async def _settle(pending: list[tuple[ReplayGuard, str, int]], status: int | None) -> None:
-    for guard, key, done_ttl_ms in pending:
-        try:
-            if status is not None and 200 <= status < 300:
-                await guard.acomplete(key, done_ttl_ms)
-            else:
-                await guard.arelease(key)
-        except ReplayStoreError:
-            # The response is already on its way; the claim expires after its processing TTL.
-            _log.warning("hookseal: replay store unavailable while settling a delivery")
+Pending = list[tuple[GuardCalls, str, int, str]]
+
+
+async def _settle(pending: Pending, status: int | None) -> None:
+    for guard, key, done_ttl_ms, token in pending:
+        await guard.asettle(key, token, status, done_ttl_ms)
 
 
 class _ReplayMiddleware:
@@ -83,7 +77,7 @@ class _ReplayMiddleware:
         if scope.get("type") != "http":
             await self.app(scope, receive, send)
             return
-        pending: list[tuple[ReplayGuard, str, int]] = []
+        pending: Pending = []
         scope[_PENDING] = pending
         status: int | None = None
 
@@ -131,9 +125,13 @@ class HygraphSignature:
         header: str = HEADER,
     ) -> None:
         self._verifier = Verifier(secret=secret, tolerance=tolerance, environments=environments)
-        self._replay = replay
+        self._replay = GuardCalls(replay, "HygraphSignature") if replay is not None else None
         self._header = header
         self._warned = False
+        # Where the user built this dependency: a warning found at request time points there,
+        # not into FastAPI's machinery.
+        caller = sys._getframe(1)
+        self._origin = (caller.f_code.co_filename, caller.f_lineno)
 
     async def __call__(self, request: Request) -> AsyncIterator[Verified]:
         raw = await request.body()
@@ -144,8 +142,9 @@ class HygraphSignature:
         if self._replay is None:
             yield verified
             return
+        token = new_token()
         try:
-            state = await self._replay.aclaim(verified.replay_key)
+            state = await self._replay.aclaim(verified.replay_key, token)
         except ReplayStoreError as e:
             raise _fail(e) from None
         if state == "done":
@@ -155,24 +154,24 @@ class HygraphSignature:
         pending = request.scope.get(_PENDING)
         if isinstance(pending, list):
             # install(app): the middleware settles the claim once the response status is known.
-            pending.append((self._replay, verified.replay_key, self._verifier.done_ttl_ms))
+            pending.append((self._replay, verified.replay_key, self._verifier.done_ttl_ms, token))
             yield verified
             return
         if not self._warned:
             self._warned = True
-            warnings.warn(
+            warnings.warn_explicit(
                 "hookseal.fastapi.HygraphSignature(replay=...) without hookseal.fastapi.install(app): "
                 "a route that returns a non-2xx response (instead of raising) marks the delivery done, "
                 "and Hygraph's retry is answered as a duplicate; call install(app)",
                 RuntimeWarning,
-                stacklevel=2,
+                *self._origin,
             )
         try:
             yield verified
         except BaseException:
-            await self._replay.arelease(verified.replay_key)
+            await self._replay.asettle(verified.replay_key, token, None, self._verifier.done_ttl_ms)
             raise
-        await self._replay.acomplete(verified.replay_key, self._verifier.done_ttl_ms)
+        await self._replay.asettle(verified.replay_key, token, 200, self._verifier.done_ttl_ms)
 
 
 class SharedSecret:

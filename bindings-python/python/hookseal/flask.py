@@ -23,7 +23,7 @@ from flask import current_app, g, jsonify, make_response, request
 from . import HEADER, SecretInput, SharedSecretChecker, Verifier
 from ._errors import ReplayStoreError, WebhookVerificationError
 from ._http import DUPLICATE, IN_PROGRESS, failure, signature_header
-from .replay import ReplayGuard
+from .replay import GuardCalls, ReplayGuard, new_token
 
 __all__ = ["hygraph_signature_required", "shared_secret_required"]
 
@@ -53,6 +53,7 @@ def hygraph_signature_required(
     """Verifies ``gcms-signature`` over the raw body; the view finds :class:`Verified` in
     ``flask.g.hookseal``. Configuration errors raise here, at import time."""
     verifier = Verifier(secret=secret, tolerance=tolerance, environments=environments)
+    guard = GuardCalls(replay, "hygraph_signature_required") if replay is not None else None
 
     def decorate(view: F) -> F:
         @functools.wraps(view)
@@ -62,10 +63,11 @@ def hygraph_signature_required(
             except WebhookVerificationError as e:
                 return _answer(*failure(e))
             g.hookseal = verified
-            if replay is None:
+            if guard is None:
                 return _call(view, args, kwargs)
+            token = new_token()
             try:
-                state = replay.claim(verified.replay_key)
+                state = guard.claim(verified.replay_key, token)
             except ReplayStoreError as e:
                 return _answer(*failure(e))
             if state == "done":
@@ -75,12 +77,9 @@ def hygraph_signature_required(
             try:
                 resp = make_response(_call(view, args, kwargs))
             except BaseException:
-                replay.release(verified.replay_key)
+                guard.settle(verified.replay_key, token, None, verifier.done_ttl_ms)
                 raise
-            if 200 <= resp.status_code < 300:
-                replay.complete(verified.replay_key, verifier.done_ttl_ms)
-            else:
-                replay.release(verified.replay_key)
+            guard.settle(verified.replay_key, token, resp.status_code, verifier.done_ttl_ms)
             return resp
 
         return wrapper  # type: ignore[return-value]

@@ -9,16 +9,14 @@
 pub mod compat;
 pub mod envelope;
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use sha2::{Digest, Sha256};
 
 use crate::ecma::is_valid_json;
 use crate::ecma::quote::{has_html, Style};
 use crate::error::{ConfigError, Error};
 use crate::secret::{Secret, Secrets};
+pub use crate::util::now_ms;
 use envelope::{mac_one, matching_secret, Parts};
 
 /// The header Hygraph signs with.
@@ -68,6 +66,11 @@ pub fn parse_header(header: &str) -> Result<SignatureHeader<'_>, Error> {
     if header.len() > MAX_HEADER_LEN {
         return Err(Error::MalformedSignature("it is longer than 1024 bytes"));
     }
+    if starts_with_header_name(header) {
+        return Err(Error::MalformedSignature(
+            "it starts with the header's name (\"gcms-signature:\"): pass only the value after the colon",
+        ));
+    }
     let (mut sign, mut env, mut t) = (None, None, None);
     for field in header.split(',') {
         let field = field.trim_matches(' ');
@@ -103,6 +106,15 @@ pub fn parse_header(header: &str) -> Result<SignatureHeader<'_>, Error> {
     }
     let timestamp_ms = t.parse::<u64>().map_err(|_| Error::MalformedSignature("t= is not a number"))?;
     Ok(SignatureHeader { sign, environment, timestamp_ms })
+}
+
+/// True when `header` is a whole header line (`gcms-signature: sign=…`) rather than its value: a
+/// usual slip when the value is copied from a log or a request dump.
+pub(crate) fn starts_with_header_name(header: &str) -> bool {
+    let h = header.trim_start_matches([' ', '\t']).as_bytes();
+    h.len() > HEADER.len()
+        && h[..HEADER.len()].eq_ignore_ascii_case(HEADER.as_bytes())
+        && h[HEADER.len()..].trim_ascii_start().first() == Some(&b':')
 }
 
 /// Which spelling of the body the signature covers.
@@ -285,14 +297,6 @@ pub(crate) fn match_envelope(
     None
 }
 
-/// The current time in milliseconds since the Unix epoch (0 if the clock is before it).
-pub fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-        .unwrap_or(0)
-}
-
 /// The `gcms-signature` header Hygraph would send for `body` (the raw body text) in
 /// `environment` at `timestamp_ms`.
 pub fn sign(secret: &Secret, body: &str, environment: &str, timestamp_ms: u64) -> String {
@@ -319,15 +323,4 @@ pub fn envelope_mac(
         Spelling::HtmlEscaped => Style::Html,
     };
     mac_one(secret, &Parts { body, environment, timestamp }, style)
-}
-
-/// SHA-256, hex encoded (lower case).
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    let d = Sha256::digest(bytes);
-    let mut s = String::with_capacity(64);
-    for b in d {
-        s.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
-        s.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
-    }
-    s
 }
