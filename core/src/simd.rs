@@ -151,6 +151,102 @@ pub(crate) fn escape_into_vec(
     read
 }
 
+/// Appends the WTF-8 of UTF-16 code units `src` to `out` (pairs joined into one character, lone
+/// surrogates as three bytes), 16 units a step: all-ASCII steps are packed; on x86-64 any other
+/// step without surrogates is encoded in 32-bit lanes and compressed with one byte shuffle per 4
+/// units (one path for every mix of one-, two- and three-byte characters: a branch per kind would
+/// mispredict on mixed text); on aarch64 steps below U+0800 are encoded in 16-bit lanes, 8 units
+/// a shuffle. Steps with surrogates (and on aarch64 three-byte characters) go to `scalar`, which encodes units from the given index
+/// and returns where it stopped (at or past the step's end; a pair may take one unit more).
+pub(crate) fn utf16_into_vec(
+    kernel: Kernel,
+    src: &[u16],
+    out: &mut Vec<u8>,
+    scalar: impl Fn(&[u16], usize, &mut Vec<u8>, usize) -> usize,
+) {
+    let n = src.len();
+    let mut i = 0;
+    while i < n {
+        // Room for a run of up to 4096 units at three bytes each, plus one step's stores.
+        let run = (n - i).min(4096);
+        out.reserve(3 * run + SLACK);
+        let spare = out.spare_capacity_mut();
+        // SAFETY: `spare` is at least `3 * run + SLACK` writable bytes; the kernels write at most
+        // three bytes per unit they report read, and store at most 4 bytes past `3 * (i + 16)`.
+        let (read, written) = unsafe { run_utf16(kernel, &src[i..i + run], spare.as_mut_ptr().cast::<u8>()) };
+        let len = out.len() + written;
+        // SAFETY: the kernel initialized the first `written` bytes of the spare capacity.
+        unsafe { out.set_len(len) };
+        i += read;
+        if read < run {
+            // A step the kernel leaves to the scalar code: at most 16 units (one more for a pair).
+            i = scalar(src, i, out, (i + 16).min(n));
+        }
+    }
+}
+
+/// # Safety
+/// `dst` is writable for `3 * src.len() + SLACK` bytes; the kernel's level is supported.
+unsafe fn run_utf16(kernel: Kernel, src: &[u16], dst: *mut u8) -> (usize, usize) {
+    // SAFETY: `Kernel::new` checked the CPU; the room is the caller's promise.
+    match kernel.0 {
+        #[cfg(target_arch = "x86_64")]
+        Level::Ssse3 | Level::Avx2 => x86::utf16_ssse3(src, dst),
+        #[cfg(target_arch = "aarch64")]
+        Level::Neon => arm::utf16_neon(src, dst),
+        _ => {
+            let _ = (src, dst);
+            (0, 0)
+        }
+    }
+}
+
+/// For every 8-bit mask of two-byte units among 8 (each unit in a 16-bit lane as
+/// `[lead or ASCII byte, continuation byte]`), the shuffle that keeps the lead bytes and the
+/// continuation bytes of flagged units, in order.
+#[cfg(target_arch = "aarch64")]
+static COMPRESS: [[u8; 16]; 256] = {
+    let mut t = [[0x80u8; 16]; 256];
+    let mut m = 0;
+    while m < 256 {
+        let (mut o, mut j) = (0, 0);
+        while j < 8 {
+            t[m][o] = 2 * j as u8;
+            o += 1;
+            if (m >> j) & 1 == 1 {
+                t[m][o] = 2 * j as u8 + 1;
+                o += 1;
+            }
+            j += 1;
+        }
+        m += 1;
+    }
+    t
+};
+
+/// For 4 units in 32-bit lanes `[b0, b1, b2, 0]`, indexed by `two | three << 4` (masks of the
+/// units of two or more and of three bytes), the shuffle that keeps each unit's bytes in order.
+#[cfg(target_arch = "x86_64")]
+static COMPRESS3: [[u8; 16]; 256] = {
+    let mut t = [[0x80u8; 16]; 256];
+    let mut m = 0;
+    while m < 256 {
+        let (mut o, mut j) = (0, 0);
+        while j < 4 {
+            let len = 1 + ((m >> j) & 1) + ((m >> (4 + j)) & 1);
+            let mut k = 0;
+            while k < len {
+                t[m][o] = (4 * j + k) as u8;
+                o += 1;
+                k += 1;
+            }
+            j += 1;
+        }
+        m += 1;
+    }
+    t
+};
+
 /// Every kernel writes at most 2 bytes per input byte it reports read, plus `SLACK` bytes of
 /// stores past that; `run` lowers `limit` so that fits in `cap`, and the kernels rely on it.
 ///
@@ -182,10 +278,15 @@ unsafe fn run(
         (Level::Neon, false) => arm::neon::<false>(src, limit, dst),
         #[cfg(target_arch = "aarch64")]
         (Level::Neon, true) => arm::neon::<true>(src, limit, dst),
-        _ => (0, 0),
+        _ => {
+            // No kernel on this target (`Kernel::new` never gives one).
+            let _ = (src, limit, dst);
+            (0, 0)
+        }
     }
 }
 
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 /// For every 8-bit escape mask, the shuffle that turns `[8 input bytes, 8 backslashes]` into the
 /// output: a `\` (index 8) before each flagged byte. Unused places are 0x80 (a zero byte).
 static EXPAND: [[u8; 16]; 256] = {
@@ -219,13 +320,16 @@ static POP: [u8; 256] = {
     t
 };
 
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 /// The letter of the short escape of control character `c < 16` (`\b`, `\t`, `\n`, `\f`, `\r`);
 /// 0 for none.
 const LETTERS: [u8; 16] = [0, 0, 0, 0, 0, 0, 0, 0, b'b', b't', b'n', 0, b'f', b'r', 0, 0];
 
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 /// Lookahead: a byte's special-ness may depend on the next two.
 const AHEAD: usize = 2;
 
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 /// Where a step reads from: the input in place, or (near `limit` or the end of the input) a
 /// padded copy of what is left, with `count` real bytes to report.
 #[inline(always)]
@@ -241,6 +345,7 @@ fn window(src: &[u8], i: usize, limit: usize, step: usize, tmp: &mut [u8; 64]) -
     }
 }
 
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 /// `(read, written)` after a step over `count` real bytes whose escape mask is `m` and special
 /// mask `r`, from `(i, o)`: bytes before the first special one are final.
 #[inline(always)]
@@ -389,6 +494,79 @@ mod x86 {
         (i, o)
     }
 
+    /// UTF-16 to UTF-8 for steps of 16 units without surrogates; stops at the first step with
+    /// one. Returns `(units read, bytes written)`.
+    ///
+    /// # Safety
+    /// `dst` is writable for `3 * src.len() + SLACK` bytes; SSSE3 is available.
+    #[target_feature(enable = "ssse3")]
+    pub(super) unsafe fn utf16_ssse3(src: &[u16], dst: *mut u8) -> (usize, usize) {
+        let (mut i, mut o) = (0, 0);
+        let zero = _mm_setzero_si128();
+        while i + 16 <= src.len() {
+            // SAFETY (bounds): 16 units (32 bytes) are readable at `p`; with `o <= 3 * i`, the
+            // stores reach at most `o + 52 <= 3 * (i + 16) + 4`, within the room.
+            let p = src.as_ptr().add(i).cast::<u8>();
+            let d = dst.add(o);
+            let v0 = _mm_loadu_si128(p.cast());
+            let v1 = _mm_loadu_si128(p.add(16).cast());
+            let both = _mm_or_si128(v0, v1);
+            if _mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(both, _mm_set1_epi16(0xFF80u16 as i16)), zero))
+                == 0xFFFF
+            {
+                _mm_storeu_si128(d.cast(), _mm_packus_epi16(v0, v1));
+                i += 16;
+                o += 16;
+                continue;
+            }
+            let f800 = _mm_set1_epi16(0xF800u16 as i16);
+            let d800 = _mm_set1_epi16(0xD800u16 as i16);
+            let sur = _mm_or_si128(
+                _mm_cmpeq_epi16(_mm_and_si128(v0, f800), d800),
+                _mm_cmpeq_epi16(_mm_and_si128(v1, f800), d800),
+            );
+            if _mm_movemask_epi8(sur) != 0 {
+                break; // surrogates: the scalar code pairs them
+            }
+            // One to three bytes a unit, four units at a time in 32-bit lanes: one path for
+            // every mix, so mixed text does not mispredict a branch per step.
+            let mut w = 0;
+            for v in [v0, v1] {
+                w += three_byte4(_mm_unpacklo_epi16(v, zero), d.add(w));
+                w += three_byte4(_mm_unpackhi_epi16(v, zero), d.add(w));
+            }
+            i += 16;
+            o += w;
+        }
+        (i, o)
+    }
+
+    /// 4 units (no surrogates) in 32-bit lanes encoded as UTF-8 at `d`; returns the bytes
+    /// written (4 to 12). Stores 16 bytes.
+    ///
+    /// # Safety
+    /// `d` is writable for 16 bytes; SSSE3 is available.
+    #[inline(always)]
+    unsafe fn three_byte4(x: __m128i, d: *mut u8) -> usize {
+        let set = |c: i32| _mm_set1_epi32(c);
+        let two = _mm_cmpgt_epi32(x, set(0x7F));
+        let three = _mm_cmpgt_epi32(x, set(0x7FF));
+        let last = _mm_or_si128(_mm_and_si128(x, set(0x3F)), set(0x80));
+        let mid = _mm_or_si128(_mm_and_si128(_mm_srli_epi32::<6>(x), set(0x3F)), set(0x80));
+        let lead2 = _mm_or_si128(_mm_srli_epi32::<6>(x), set(0xC0));
+        let lead3 = _mm_or_si128(_mm_srli_epi32::<12>(x), set(0xE0));
+        let as2 = _mm_or_si128(lead2, _mm_slli_epi32::<8>(last));
+        let as3 = _mm_or_si128(_mm_or_si128(lead3, _mm_slli_epi32::<8>(mid)), _mm_slli_epi32::<16>(last));
+        let pick =
+            |m: __m128i, a: __m128i, b: __m128i| _mm_or_si128(_mm_and_si128(m, a), _mm_andnot_si128(m, b));
+        let lanes = pick(three, as3, pick(two, as2, x));
+        let m2 = _mm_movemask_ps(_mm_castsi128_ps(two)) as usize;
+        let m3 = _mm_movemask_ps(_mm_castsi128_ps(three)) as usize;
+        let shuf = _mm_loadu_si128(super::COMPRESS3[m2 | (m3 << 4)].as_ptr().cast());
+        _mm_storeu_si128(d.cast(), _mm_shuffle_epi8(lanes, shuf));
+        4 + (m2.count_ones() + m3.count_ones()) as usize
+    }
+
     /// # Safety
     /// As [`super::run`], and AVX2 and POPCNT are available.
     #[target_feature(enable = "avx2,popcnt")]
@@ -524,5 +702,56 @@ mod arm {
             }
         }
         (i, o)
+    }
+
+    /// UTF-16 to UTF-8 for steps of 16 units that are all below U+0800 (as the x86 kernel).
+    ///
+    /// # Safety
+    /// `dst` is writable for `3 * src.len() + SLACK` bytes (NEON is part of aarch64).
+    #[target_feature(enable = "neon")]
+    pub(super) unsafe fn utf16_neon(src: &[u16], dst: *mut u8) -> (usize, usize) {
+        let (mut i, mut o) = (0, 0);
+        while i + 16 <= src.len() {
+            // SAFETY (bounds): 16 units are readable at `p`; with `o <= 3 * i`, the stores reach
+            // at most `o + 32 <= 3 * (i + 16)`, within the room.
+            let p = src.as_ptr().add(i);
+            let d = dst.add(o);
+            let v0 = vld1q_u16(p);
+            let v1 = vld1q_u16(p.add(8));
+            let top = vmaxq_u16(v0, v1);
+            if vmaxvq_u16(top) < 0x80 {
+                vst1q_u8(d, vcombine_u8(vmovn_u16(v0), vmovn_u16(v1)));
+                i += 16;
+                o += 16;
+                continue;
+            }
+            if vmaxvq_u16(top) >= 0x800 {
+                break;
+            }
+            let (l0, m0) = two_byte_lanes(v0);
+            let (l1, m1) = two_byte_lanes(v1);
+            vst1q_u8(d, vqtbl1q_u8(l0, vld1q_u8(super::COMPRESS[m0].as_ptr())));
+            let n0 = 8 + m0.count_ones() as usize;
+            vst1q_u8(d.add(n0), vqtbl1q_u8(l1, vld1q_u8(super::COMPRESS[m1].as_ptr())));
+            i += 16;
+            o += n0 + 8 + m1.count_ones() as usize;
+        }
+        (i, o)
+    }
+
+    /// 8 units below U+0800 as `[byte, continuation]` lanes (bytes), and the two-byte mask.
+    ///
+    /// # Safety
+    /// NEON (part of aarch64).
+    #[inline(always)]
+    unsafe fn two_byte_lanes(v: uint16x8_t) -> (uint8x16_t, usize) {
+        let two = vcgtq_u16(v, vdupq_n_u16(0x7F));
+        let lead = vorrq_u16(vshrq_n_u16::<6>(v), vdupq_n_u16(0xC0));
+        let cont = vorrq_u16(vandq_u16(v, vdupq_n_u16(0x3F)), vdupq_n_u16(0x80));
+        let pair = vorrq_u16(lead, vshlq_n_u16::<8>(cont));
+        let lanes = vbslq_u16(two, pair, v);
+        const BITS: [u16; 8] = [1, 2, 4, 8, 16, 32, 64, 128];
+        let mask = usize::from(vaddvq_u16(vandq_u16(two, vld1q_u16(BITS.as_ptr()))));
+        (vreinterpretq_u8_u16(lanes), mask)
     }
 }

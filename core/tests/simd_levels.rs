@@ -4,7 +4,7 @@
 //! plainest possible escaper. The inputs put every byte value, surrogate sequence and line
 //! separator at every offset around the kernels' 16- and 32-byte steps and their lookahead.
 
-use hookseal::ecma::{escape_at_level, SimdLevel};
+use hookseal::ecma::{escape_at_level, wtf8_from_utf16_at_level, SimdLevel};
 use hookseal::hygraph::envelope::build_at;
 use proptest::prelude::*;
 
@@ -30,7 +30,10 @@ fn check(s: &[u8]) {
 
 #[path = "support/naive_escape.rs"]
 mod naive_escape;
+#[path = "support/utf16_reference.rs"]
+mod utf16_reference;
 use naive_escape::naive;
+use utf16_reference::utf16_reference;
 
 #[test]
 fn the_machine_runs_scalar_and_its_best_level() {
@@ -143,5 +146,55 @@ proptest! {
                 prop_assert_eq!(String::from_utf8_lossy(&got), want.as_str(), "{:?} html={}", level, html);
             }
         }
+    }
+}
+
+fn check_utf16(units: &[u16]) {
+    let want = utf16_reference(units);
+    for level in SimdLevel::available() {
+        let mut got = b"prefix".to_vec();
+        wtf8_from_utf16_at_level(level, units, &mut got);
+        assert!(got[6..] == want[..], "{level:?}: UTF-16 {units:x?}");
+    }
+}
+
+#[test]
+fn utf16_every_unit_class_at_every_offset() {
+    let samples: [&[u16]; 9] =
+        [&[0x41], &[0x7F], &[0x80], &[0x7FF], &[0x800], &[0xD83D, 0xDE00], &[0xD800], &[0xDFFF], &[0xFFFF]];
+    for fill in [0x61u16, 0xE9, 0x6771] {
+        for sample in samples {
+            for at in 0..40 {
+                let mut units = vec![fill; 48];
+                units[at..at + sample.len()].copy_from_slice(sample);
+                check_utf16(&units);
+                check_utf16(&units[..at + sample.len()]);
+            }
+        }
+    }
+}
+
+fn interesting_unit() -> impl Strategy<Value = u16> {
+    prop_oneof![
+        4 => 0u16..0x80,
+        2 => 0x80u16..0x800,
+        1 => 0x800u16..0xD800,
+        1 => 0xD800u16..0xDC00,
+        1 => 0xDC00u16..0xE000,
+        1 => any::<u16>(),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    #[test]
+    fn utf16_every_level_equals_decode_utf16(units in prop::collection::vec(interesting_unit(), 0..200)) {
+        check_utf16(&units);
+    }
+
+    #[test]
+    fn utf16_mostly_ascii_runs(units in prop::collection::vec(prop_oneof![20 => 0x20u16..0x7F, 1 => interesting_unit()], 0..300)) {
+        check_utf16(&units);
     }
 }

@@ -478,6 +478,17 @@ impl<S: Sink + ?Sized, const N: usize> Staging for SimdStage<'_, S, N> {
 
 /// Appends the contents of `JSON.stringify(s)` (no quotes) for WTF-8 `s` to `out`, at `level`.
 pub(crate) fn escape_into(level: Level, s: &[u8], style: Style, out: &mut Vec<u8>) {
+    // Short strings (most keys and values of a JSON body) are usually clean: one scan, one copy,
+    // cheaper than setting up a vector step for a padded tail.
+    let short_and_clean = s.len() < 32
+        && match style {
+            Style::Js => !any_hit::<false>(s),
+            Style::Html => !any_hit::<true>(s),
+        };
+    if short_and_clean {
+        out.extend_from_slice(s);
+        return;
+    }
     let Some(kernel) = Kernel::new(level) else {
         with_stage(level, s.len(), out, |st| st.quote(s, style));
         return;
