@@ -104,18 +104,25 @@ build-python: venv ## build the release Python extension and install it into .ve
 build-cli: ## build the hookseal command (target/release/hookseal)
 	$(CARGO) build --release -p hookseal-cli
 
+# A debug build: the one `make test-rust` already made for the axum tests (same dependencies,
+# same features), so the demo costs no second compile of axum, tokio and redis.
+.PHONY: build-example-axum
+build-example-axum: ## build the axum example server (target/debug/hookseal-example-axum)
+	$(CARGO) build --quiet -p hookseal-example-axum
+
 # ---------------------------------------------------------------- test
 
 # Redis-backed tests get a throwaway redis-server on a free loopback port (or $$REDIS_URL).
 WITH_REDIS := $(ROOT)/scripts/with-redis.sh
 
 .PHONY: test
-test: test-rust test-node test-python test-demo ## run every suite: Rust (core, CLI, vectors), Node, Python, the demo
+test: test-rust test-node test-python test-faults test-demo ## run every suite: Rust (core, CLI, vectors, axum on Redis), Node, Python, replay faults, the demo
 	@echo "make test: every suite passed"
 
 .PHONY: test-rust
-test-rust: ## Rust tests: core, conformance vectors, CLI
+test-rust: ## Rust tests: core, conformance vectors, CLI; hookseal-axum and its example, with Redis
 	$(CARGO) test --quiet
+	$(WITH_REDIS) $(CARGO) test --quiet -p hookseal-axum -p hookseal-example-axum
 
 .PHONY: test-node
 test-node: build-node ## Node tests (node --test): vectors, differential against @hygraph/utils, wrappers, Redis; on both engines
@@ -130,14 +137,18 @@ NODE_ENGINE_SUITES := vectors.test.js differential.test.js wrappers.test.js repl
 test-python: build-python ## Python tests (pytest): vectors, properties, FastAPI/Flask, Redis, typing
 	$(WITH_REDIS) $(PY) -m pytest -q $(PYPKG)/tests
 
+.PHONY: test-faults
+test-faults: build-node build-python ## replay guard under faults: worker processes of both faces on one redis-server, killed and restarted
+	$(WITH_REDIS) $(PY) tests/faults/run.py
+
 .PHONY: test-demo
-test-demo: build ## the demo's scenarios, as a test
+test-demo: build build-example-axum ## the demo's scenarios, as a test
 	$(PY) scripts/demo.py --quiet
 
 # ---------------------------------------------------------------- demo, bench, lint
 
 .PHONY: demo
-demo: build ## the main job end to end: example servers on loopback, driven by `hookseal send`
+demo: build build-example-axum ## the main job end to end: example servers on loopback, driven by `hookseal send`
 	$(PY) scripts/demo.py
 
 .PHONY: bench
@@ -163,13 +174,27 @@ fuzz: ## run every fuzz target for FUZZ_SECONDS (default 60) each, seeded from t
 	    | grep -E "^(Done|stat::number_of_executed_units)|ERROR|panicked" ; \
 	done
 
+# The crates as they would be published: `cargo package` builds each packaged crate on its own,
+# with its default features (what most users get; the workspace's tests build hookseal-axum with
+# `redis`), hookseal-axum against the packaged hookseal; and their docs, as docs.rs builds them
+# (every feature), have no warning (missing docs, broken links). Needs the registry index.
+PUBLISHED := hookseal hookseal-axum
+
+.PHONY: package-check
+package-check: ## package the publishable crates and build them on their own; docs without warnings
+	$(CARGO) package --quiet --allow-dirty $(addprefix -p ,$(PUBLISHED))
+	@for c in $(PUBLISHED); do ls -s --block-size=K target/package/$$c-[0-9]*.crate; done
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --quiet --no-deps --all-features $(addprefix -p ,$(PUBLISHED))
+
 .PHONY: lint
-lint: venv node-deps ## rustfmt, clippy -D warnings, cargo deny, ruff, mypy --strict, tsc --noEmit
+lint: venv node-deps ## rustfmt, clippy -D warnings, cargo deny, package-check, ruff, mypy --strict, tsc --noEmit
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
 	command -v cargo-deny >/dev/null || $(CARGO) install cargo-deny --locked
+	$(CARGO) fetch --quiet  # every platform's crates, which `deny --offline` reads
 	$(CARGO) deny --offline check licenses bans sources
-	$(VENV)/bin/ruff check $(PYPKG) examples scripts bench tests/gen fuzz/seed.py
-	$(VENV)/bin/ruff format --check $(PYPKG) examples scripts bench
+	$(MAKE) --no-print-directory package-check
+	$(VENV)/bin/ruff check $(PYPKG) examples scripts bench tests/gen tests/faults fuzz/seed.py
+	$(VENV)/bin/ruff format --check $(PYPKG) examples scripts bench tests/faults
 	cd $(PYPKG) && $(VENV)/bin/mypy --strict python/hookseal tests/typing_usage.py
 	cd $(NODE) && npx --no-install tsc --noEmit -p tests/types

@@ -14,11 +14,11 @@ export declare class MemoryStore {
   /** A store of at most `maxEntries` keys. */
   constructor(maxEntries: number)
   /** `"new"`, `"in_progress"` or `"done"`; a new claim stores `processing:<token>`. */
-  claim(key: string, nowMs: number, processingTtlMs: number, token?: string | undefined | null): string
+  claim(key: string, nowMs: number, processingTtlMs: number, token: string): string
   /** Marks `key` handled for `doneTtlMs`; `true` if it still held the claim of `token`. */
-  complete(key: string, nowMs: number, doneTtlMs: number, token?: string | undefined | null): boolean
+  complete(key: string, nowMs: number, doneTtlMs: number, token: string): boolean
   /** Deletes `key` only while it holds the claim of `token`; `true` if it did. */
-  release(key: string, token?: string | undefined | null, nowMs?: number | undefined | null): boolean
+  release(key: string, token: string, nowMs: number): boolean
   /** Entries held. */
   get size(): number
 }
@@ -89,11 +89,6 @@ export declare function replayConstants(): ReplayConstants
 export interface ReplayConstants {
   /** `hookseal:replay:`. */
   keyPrefix: string
-  /**
-   * The value of a claimed key before per-claim tokens (`processing`); kept until the JS API
-   * sends the scripts below.
-   */
-  processing: string
   /** A claimed key holds this prefix and the claim's token. */
   processingPrefix: string
   /** The value of a handled key. */

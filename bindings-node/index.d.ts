@@ -174,29 +174,44 @@ export declare function assertSharedSecret(headers: HeadersLike, options: Shared
 /** The state of a delivery in a replay guard. */
 export type ClaimState = 'new' | 'in_progress' | 'done'
 
-/** A replay guard (contract §5): claim → complete or release. */
+/**
+ * A replay guard (contract §5): claim → complete or release. Every call carries the claim's
+ * `token` (random, fresh for every claim: {@link newClaimToken}); `release` must delete the key
+ * only while it holds that token. A guard written before tokens (no `token` read) keeps working.
+ */
 export interface ReplayGuard {
   /** `memory` or `redis`. */
   readonly kind: string
-  /** How long a claim lives if the handler never finishes. */
+  /** How long a claim lives unless it is settled first (default 300 000 ms). */
   readonly processingTtlMs: number
-  /** Claims a delivery key. */
-  claim(key: string, options?: { processingTtlMs?: number }): Promise<ClaimState>
-  /** Marks the delivery handled, remembered for `doneTtlMs`. */
-  complete(key: string, options?: { doneTtlMs?: number }): Promise<void>
-  /** Forgets the claim (the handler failed; the sender's retry must be processed). */
-  release(key: string): Promise<void>
+  /** Claims a delivery key for the holder of `token`. */
+  claim(key: string, options: { token: string; processingTtlMs?: number }): Promise<ClaimState>
+  /** Marks the delivery handled, whatever the key holds, remembered for `doneTtlMs`. */
+  complete(key: string, options: { token: string; doneTtlMs?: number }): Promise<boolean | void>
+  /** Forgets the claim of `token` (the handler failed; the sender's retry must be processed). */
+  release(key: string, options: { token: string }): Promise<boolean | void>
+}
+
+/** The built-in guards: `complete` and `release` tell whether the key still held the claim of `token`. */
+export interface TokenReplayGuard extends ReplayGuard {
+  /** `true` if the claim of `token` was still live (`false`: the handler outlived it). */
+  complete(key: string, options: { token: string; doneTtlMs?: number }): Promise<boolean>
+  /** `true` if the claim of `token` was deleted. */
+  release(key: string, options: { token: string }): Promise<boolean>
 }
 
 /** The in-memory guard; `size` is the number of keys held. */
-export interface MemoryReplayGuard extends ReplayGuard {
+export interface MemoryReplayGuard extends TokenReplayGuard {
   /** Keys held. */
   readonly size: number
 }
 
+/** A fresh claim token: 128 random bits from Web Crypto. */
+export declare function newClaimToken(): string
+
 /**
  * The in-memory replay guard of the core: bounded (oldest evicted first) and expiring.
- * @param options `maxEntries` default 100 000
+ * @param options `maxEntries` default 100 000; `processingTtlMs` default 300 000
  */
 export declare function createMemoryReplayGuard(options?: { maxEntries?: number; processingTtlMs?: number }): MemoryReplayGuard
 
@@ -207,12 +222,13 @@ export type RedisClientLike =
 
 /**
  * A replay guard on Redis through your own ioredis or node-redis client. Keys under
- * `hookseal:replay:` (or `prefix`). Redis errors or timeouts fail closed.
+ * `hookseal:replay:` (or `prefix`); each call is one Lua script from the core. Redis errors or
+ * timeouts fail closed.
  */
 export declare function createRedisReplayGuard(
   client: RedisClientLike,
   options?: { prefix?: string; processingTtlMs?: number; timeoutMs?: number },
-): ReplayGuard
+): TokenReplayGuard
 
 /** Options of {@link withHygraphSignature}. */
 export interface HygraphSignatureOptions {

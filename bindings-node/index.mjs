@@ -14,6 +14,7 @@ export const {
   WebhookVerificationError,
   ReplayStoreError,
   createMemoryReplayGuard,
+  newClaimToken,
   createRedisReplayGuard,
   withHygraphSignature,
   withSharedSecret,

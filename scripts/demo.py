@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 HOOKSEAL = ROOT / "target" / "release" / "hookseal"
 PYTHON = ROOT / ".venv" / "bin" / "python"
+AXUM = ROOT / "target" / "debug" / "hookseal-example-axum"
 
 # Demo-only secrets, made up for this run: nothing real is ever needed or printed.
 HYGRAPH_SECRET = "demo-" + secrets.token_hex(12)
@@ -35,6 +36,7 @@ SERVERS = {
     "node (Next.js)": ["node", "examples/nextjs-app-router/server.js"],
     "python (FastAPI)": [str(PYTHON), "examples/fastapi/app.py"],
     "python (Flask)": [str(PYTHON), "examples/flask/app.py"],
+    "rust (axum)": [str(AXUM)],
 }
 # The header each example's Hasura Action expects. WSGI servers drop names with an underscore,
 # so the Flask example uses a hyphenated one (see examples/flask/app.py).
@@ -96,9 +98,7 @@ def send(url: str, *args: str) -> list[tuple[int, object]]:
     `send` exits 0 only when every answer was 2xx and 1 when one was not (the 401 rows): a
     different exit status is a failure of the scenario.
     """
-    proc = subprocess.run(
-        [str(HOOKSEAL), "send", "--json", url, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+    proc = subprocess.run([str(HOOKSEAL), "send", "--json", url, *args], capture_output=True, text=True)
     out = proc.stdout
     results = []
     for line in out.splitlines():
@@ -203,6 +203,8 @@ def main() -> int:
     servers = {k: v for k, v in SERVERS.items() if args.only.lower() in k.lower()}
     if not HOOKSEAL.exists():
         raise SystemExit("target/release/hookseal is missing: run `make build` first")
+    if "rust (axum)" in servers and not AXUM.exists():
+        raise SystemExit("target/debug/hookseal-example-axum is missing: run `make build-example-axum` first")
     procs = []
     rows: list[Row] = []
     try:

@@ -397,25 +397,61 @@ export function assertSharedSecret(headers, options) {
 const RC = native.replayConstants()
 
 /**
+ * A fresh claim token: 128 random bits from Web Crypto (`crypto.randomUUID`, else
+ * `crypto.getRandomValues`), in Node 19+, Edge, Workers, Deno and browsers alike. The core draws
+ * no random numbers; every face makes its tokens.
+ * @returns {string}
+ */
+export function newClaimToken() {
+  const c = globalThis.crypto
+  if (c && typeof c.randomUUID === 'function') return c.randomUUID()
+  if (c && typeof c.getRandomValues === 'function') {
+    return Array.from(c.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('')
+  }
+  throw new TypeError(
+    'hookseal: replay claims need Web Crypto (globalThis.crypto) for their tokens: Node 19+, or Node 18 with --experimental-global-webcrypto',
+  )
+}
+
+function claimToken(o) {
+  const token = o && o.token
+  if (typeof token !== 'string' || token === '') {
+    throw new TypeError('hookseal: a replay guard call needs { token }: a non-empty string, fresh for every claim (newClaimToken())')
+  }
+  return token
+}
+
+function ttlMs(value, name) {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 1) {
+    throw new RangeError(`hookseal: ${name} must be a number of milliseconds >= 1`)
+  }
+  return Math.floor(value)
+}
+
+/**
  * The in-memory replay guard of the core: bounded (`maxEntries`, oldest evicted first) and
- * expiring. Per process: use Redis when several instances serve the webhook.
+ * expiring. Per process: use Redis when several instances serve the webhook. Every call takes
+ * the claim's `token`; `release` deletes only the caller's own claim.
  * @param {{ maxEntries?: number, processingTtlMs?: number }} [options]
  */
 export function createMemoryReplayGuard(options = {}) {
   const { maxEntries = RC.defaultMaxEntries, processingTtlMs = RC.defaultProcessingTtlMs } = options
+  ttlMs(processingTtlMs, 'processingTtlMs')
   const store = configCall(() => new native.MemoryStore(maxEntries))
   return {
     kind: 'memory',
     processingTtlMs,
-    /** @param {string} key @param {{ processingTtlMs?: number }} [o] */
-    async claim(key, o = {}) {
-      return store.claim(key, Date.now(), o.processingTtlMs ?? processingTtlMs)
+    /** @param {string} key @param {{ token: string, processingTtlMs?: number }} o */
+    async claim(key, o) {
+      return store.claim(key, Date.now(), ttlMs(o?.processingTtlMs ?? processingTtlMs, 'processingTtlMs'), claimToken(o))
     },
-    async complete(key, o = {}) {
-      store.complete(key, Date.now(), o.doneTtlMs ?? 600_000)
+    /** @param {string} key @param {{ token: string, doneTtlMs?: number }} o */
+    async complete(key, o) {
+      return store.complete(key, Date.now(), ttlMs(o?.doneTtlMs ?? 600_000, 'doneTtlMs'), claimToken(o))
     },
-    async release(key) {
-      store.release(key)
+    /** @param {string} key @param {{ token: string }} o */
+    async release(key, o) {
+      return store.release(key, claimToken(o), Date.now())
     },
     get size() {
       return store.size
@@ -423,13 +459,12 @@ export function createMemoryReplayGuard(options = {}) {
   }
 }
 
-const RELEASE_LUA =
-  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end"
-
 /**
- * A replay guard on Redis through your own client (`ioredis` or `redis` v4+). Claim:
- * `SET key processing NX PX`; done: `SET key done PX`; release: compare-and-delete (Lua).
- * Any Redis error or a reply slower than `timeoutMs` fails closed (wrappers answer 503).
+ * A replay guard on Redis through your own client (`ioredis` or `redis` v4+). Each operation is
+ * one Lua script from the core (`replayConstants()`), the same the Python package sends: claim
+ * stores `processing:<token>` (SET NX PX), complete stores `done`, release deletes only the
+ * caller's own claim. Any Redis error or a reply slower than `timeoutMs` fails closed (wrappers
+ * answer 503).
  * @param {object} client an ioredis or node-redis client
  * @param {{ prefix?: string, processingTtlMs?: number, timeoutMs?: number }} [options]
  */
@@ -437,6 +472,7 @@ export function createRedisReplayGuard(client, options = {}) {
   if (!client || typeof client !== 'object') throw new TypeError('hookseal: createRedisReplayGuard needs a Redis client')
   const { prefix = RC.keyPrefix, processingTtlMs = RC.defaultProcessingTtlMs, timeoutMs = 2000 } = options
   if (typeof prefix !== 'string') throw new TypeError('hookseal: prefix must be a string')
+  ttlMs(processingTtlMs, 'processingTtlMs')
   let send
   if (typeof client.call === 'function') send = (args) => client.call(...args) // ioredis
   else if (typeof client.sendCommand === 'function') send = (args) => client.sendCommand(args) // node-redis v4+
@@ -454,29 +490,28 @@ export function createRedisReplayGuard(client, options = {}) {
       .finally(() => clearTimeout(timer))
   }
   const str = (v) => (v == null ? null : v instanceof Uint8Array ? utf8.decode(v) : String(v))
+  const evalScript = (script, key, ...args) => run(['EVAL', script, '1', prefix + key, ...args.map(String)])
 
   return {
     kind: 'redis',
     processingTtlMs,
-    async claim(key, o = {}) {
-      const k = prefix + key
-      const ttl = String(Math.max(1, Math.floor(o.processingTtlMs ?? processingTtlMs)))
-      for (let i = 0; i < 3; i++) {
-        const r = await run(['SET', k, RC.processing, 'NX', 'PX', ttl])
-        if (str(r) === 'OK') return 'new'
-        const cur = str(await run(['GET', k]))
-        if (cur === RC.done) return 'done'
-        if (cur === RC.processing) return 'in_progress'
-        // expired in between: try again
+    /** @param {string} key @param {{ token: string, processingTtlMs?: number }} o */
+    async claim(key, o) {
+      const ttl = ttlMs(o?.processingTtlMs ?? processingTtlMs, 'processingTtlMs')
+      const state = str(await evalScript(RC.claimScript, key, claimToken(o), ttl))
+      if (state !== 'new' && state !== 'in_progress' && state !== 'done') {
+        throw new ReplayStoreError(`unexpected answer from the replay store: ${JSON.stringify(state)}`)
       }
-      return 'in_progress'
+      return state
     },
-    async complete(key, o = {}) {
-      const ttl = String(Math.max(1, Math.floor(o.doneTtlMs ?? 600_000)))
-      await run(['SET', prefix + key, RC.done, 'PX', ttl])
+    /** @param {string} key @param {{ token: string, doneTtlMs?: number }} o */
+    async complete(key, o) {
+      const ttl = ttlMs(o?.doneTtlMs ?? 600_000, 'doneTtlMs')
+      return Number(await evalScript(RC.completeScript, key, claimToken(o), ttl)) === 1
     },
-    async release(key) {
-      await run(['EVAL', RELEASE_LUA, '1', prefix + key, RC.processing])
+    /** @param {string} key @param {{ token: string }} o */
+    async release(key, o) {
+      return Number(await evalScript(RC.releaseScript, key, claimToken(o))) === 1
     },
   }
 }
@@ -587,6 +622,7 @@ export function withHygraphSignature(handler, options) {
   if (replay !== undefined && (typeof replay !== 'object' || typeof replay.claim !== 'function')) {
     throw new TypeError('hookseal: replay must be a guard from createMemoryReplayGuard / createRedisReplayGuard')
   }
+  if (replay !== undefined) newClaimToken() // no Web Crypto: a TypeError now, not on every delivery
   let doneTtlMs = 0
 
   async function check(raw, header) {
@@ -598,9 +634,11 @@ export function withHygraphSignature(handler, options) {
     return { out }
   }
 
-  async function claim(key) {
+  // A guard written before tokens existed gets `{ token }` in the options it already takes and
+  // may ignore it: it keeps working, with the weakness it always had (README, Decisions).
+  async function claim(key, token) {
     try {
-      const state = await replay.claim(key, {})
+      const state = await replay.claim(key, { token })
       if (state === 'in_progress') {
         return { status: 409, body: errorJson('this delivery is being processed; retry later', 'replayed') }
       }
@@ -611,10 +649,11 @@ export function withHygraphSignature(handler, options) {
     }
   }
 
-  async function settle(key, status) {
+  async function settle(key, token, status) {
     try {
-      if (status >= 200 && status < 300) await replay.complete(key, { doneTtlMs })
-      else await replay.release(key)
+      if (status >= 200 && status < 300) {
+        if ((await replay.complete(key, { token, doneTtlMs })) === false) outlived(replay)
+      } else await replay.release(key, { token })
     } catch {
       // The claim expires on its own (processing TTL); nothing was accepted unguarded.
     }
@@ -627,16 +666,17 @@ export function withHygraphSignature(handler, options) {
     const info = { environment: r.out.environment, timestamp: r.out.timestamp, secretIndex: r.out.secretIndex }
     if (!replay) return handler(request, info, ...rest)
     const key = r.out.replayKey
-    const early = await claim(key)
+    const token = newClaimToken()
+    const early = await claim(key, token)
     if (early) return fetchResponse(early.status, early.body)
     let response
     try {
       response = await handler(request, info, ...rest)
     } catch (e) {
-      await settle(key, 500)
+      await settle(key, token, 500)
       throw e
     }
-    await settle(key, response && typeof response.status === 'number' ? response.status : 500)
+    await settle(key, token, response && typeof response.status === 'number' ? response.status : 500)
     return response
   }
 
@@ -652,16 +692,17 @@ export function withHygraphSignature(handler, options) {
     req.hookseal = { environment: r.out.environment, timestamp: r.out.timestamp, secretIndex: r.out.secretIndex }
     if (!replay) return handler(req, res, ...rest)
     const key = r.out.replayKey
-    const early = await claim(key)
+    const token = newClaimToken()
+    const early = await claim(key, token)
     if (early) return nodeSend(res, early.status, early.body)
     let result
     try {
       result = await handler(req, res, ...rest)
     } catch (e) {
-      await settle(key, 500)
+      await settle(key, token, 500)
       throw e
     }
-    await settle(key, res.statusCode || 200)
+    await settle(key, token, res.statusCode || 200)
     return result
   }
 
@@ -671,6 +712,19 @@ export function withHygraphSignature(handler, options) {
     }
     return nodeStyle(req, rest[0], rest.slice(1))
   }
+}
+
+/** A handler finished after its claim was gone: say so once per guard (console.warn). */
+const warnedOutlived = new WeakSet()
+function outlived(guard) {
+  if (warnedOutlived.has(guard)) return
+  warnedOutlived.add(guard)
+  const ttl = typeof guard.processingTtlMs === 'number' ? ` (${guard.processingTtlMs} ms)` : ''
+  console.warn(
+    `hookseal: a delivery's replay claim was gone when its handler finished: the handler outlived processingTtlMs${ttl} ` +
+      '(another copy may have run meanwhile; make the claim at least as long as a handler may run, e.g. your maxDuration) ' +
+      'or the store lost the key',
+  )
 }
 
 function isNodeResponse(x) {
@@ -824,6 +878,7 @@ const hookseal = {
   ReplayStoreError,
   createMemoryReplayGuard,
   createRedisReplayGuard,
+  newClaimToken,
   withHygraphSignature,
   withSharedSecret,
   hasuraActionError,

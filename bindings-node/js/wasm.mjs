@@ -323,7 +323,12 @@ export function wasmEngine(module) {
 
   function keyAndToken(key, token) {
     putText(0, str(key, 'key'))
-    putText(1, token === undefined || token === null ? '' : str(token, 'token'))
+    putText(1, str(token, 'token'))
+  }
+
+  function num(v, what) {
+    if (typeof v !== 'number') throw napiError('NumberExpected', `${what} must be a number`)
+    return v
   }
 
   class MemoryStore {
@@ -338,7 +343,7 @@ export function wasmEngine(module) {
       return call(() => {
         const h = this.handle.id()
         keyAndToken(key, token)
-        return CLAIM[check(x.hs_store_claim(h, Number(nowMs), Number(processingTtlMs)))]
+        return CLAIM[check(x.hs_store_claim(h, num(nowMs, 'nowMs'), num(processingTtlMs, 'processingTtlMs')))]
       })
     }
 
@@ -347,7 +352,7 @@ export function wasmEngine(module) {
       return call(() => {
         const h = this.handle.id()
         keyAndToken(key, token)
-        return check(x.hs_store_complete(h, Number(nowMs), Number(doneTtlMs))) === 1
+        return check(x.hs_store_complete(h, num(nowMs, 'nowMs'), num(doneTtlMs, 'doneTtlMs'))) === 1
       })
     }
 
@@ -356,10 +361,9 @@ export function wasmEngine(module) {
       return call(() => {
         const h = this.handle.id()
         keyAndToken(key, token)
-        return check(x.hs_store_release(h, nowMs === undefined || nowMs === null ? 0 : Number(nowMs))) === 1
+        return check(x.hs_store_release(h, num(nowMs, 'nowMs'))) === 1
       })
     }
-
 
     /** Entries held. */
     get size() {

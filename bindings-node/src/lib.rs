@@ -404,17 +404,8 @@ impl MemoryStore {
     }
 
     /// `"new"`, `"in_progress"` or `"done"`; a new claim stores `processing:<token>`.
-    // `token` is optional only while the JS API still calls the pre-token signature; an absent
-    // token is the empty one (the old, untokened semantics).
     #[napi(catch_unwind)]
-    pub fn claim(
-        &self,
-        key: String,
-        now_ms: f64,
-        processing_ttl_ms: f64,
-        token: Option<String>,
-    ) -> &'static str {
-        let token = token.unwrap_or_default();
+    pub fn claim(&self, key: String, now_ms: f64, processing_ttl_ms: f64, token: String) -> &'static str {
         match self.inner.claim(&key, &token, now_ms.max(0.0) as u64, processing_ttl_ms.max(1.0) as u64) {
             Claim::New => "new",
             Claim::InProgress => "in_progress",
@@ -424,16 +415,14 @@ impl MemoryStore {
 
     /// Marks `key` handled for `doneTtlMs`; `true` if it still held the claim of `token`.
     #[napi(catch_unwind)]
-    pub fn complete(&self, key: String, now_ms: f64, done_ttl_ms: f64, token: Option<String>) -> bool {
-        let token = token.unwrap_or_default();
+    pub fn complete(&self, key: String, now_ms: f64, done_ttl_ms: f64, token: String) -> bool {
         self.inner.complete(&key, &token, now_ms.max(0.0) as u64, done_ttl_ms.max(1.0) as u64)
     }
 
     /// Deletes `key` only while it holds the claim of `token`; `true` if it did.
     #[napi(catch_unwind)]
-    pub fn release(&self, key: String, token: Option<String>, now_ms: Option<f64>) -> bool {
-        let token = token.unwrap_or_default();
-        self.inner.release(&key, &token, now_ms.unwrap_or(0.0).max(0.0) as u64)
+    pub fn release(&self, key: String, token: String, now_ms: f64) -> bool {
+        self.inner.release(&key, &token, now_ms.max(0.0) as u64)
     }
 
     /// Entries held.
@@ -449,9 +438,6 @@ impl MemoryStore {
 pub struct ReplayConstants {
     /// `hookseal:replay:`.
     pub key_prefix: String,
-    /// The value of a claimed key before per-claim tokens (`processing`); kept until the JS API
-    /// sends the scripts below.
-    pub processing: String,
     /// A claimed key holds this prefix and the claim's token.
     pub processing_prefix: String,
     /// The value of a handled key.
@@ -473,7 +459,6 @@ pub struct ReplayConstants {
 pub fn replay_constants() -> ReplayConstants {
     ReplayConstants {
         key_prefix: replay::KEY_PREFIX.to_owned(),
-        processing: replay::PROCESSING_PREFIX.trim_end_matches(':').to_owned(),
         processing_prefix: replay::PROCESSING_PREFIX.to_owned(),
         done: replay::DONE.to_owned(),
         default_max_entries: replay::DEFAULT_MAX_ENTRIES as f64,

@@ -132,11 +132,12 @@ test('same answers: shared secret, memory store, Hasura helpers', () => {
     const s = new e.MemoryStore(2)
     const log = [s.claim('a', 1000, 50, 't1'), s.claim('a', 1010, 50, 't2'), s.claim('a', 1100, 50, 't3')]
     log.push(s.complete('a', 1100, 500, 't1'), s.complete('a', 1100, 500, 't3'))
-    log.push(s.claim('a', 1200, 50), s.claim('b', 1200, 50, 'x'), s.claim('c', 1200, 50, 'y'), s.size)
-    log.push(s.release('c', 'not-y', 1200), s.size, s.release('c', 'y'), s.size, s.claim('c', 1300, 50))
-    log.push(s.release('b'), s.release('b', 'x', 1300), s.complete('z', 1, 1))
+    log.push(s.claim('a', 1200, 50, 't4'), s.claim('b', 1200, 50, 'x'), s.claim('c', 1200, 50, 'y'), s.size)
+    log.push(s.release('c', 'not-y', 1200), s.size, s.release('c', 'y', 1200), s.size, s.claim('c', 1300, 50, 'z'))
+    log.push(s.release('b', 'other', 1300), s.release('b', 'x', 1300), s.complete('z', 1, 1, 't'))
     return log
   })
+  same('memory store without a token', (e) => new e.MemoryStore(2).claim('a', 1, 50))
   for (const m of [0, 0.5, -1, NaN]) same(`MemoryStore(${m})`, (e) => new e.MemoryStore(m))
   same('hasuraErrorBody', (e) => e.hasuraErrorBody('bad "input"\n', 'bad_input'))
   for (const [keys, values, kind, value] of [

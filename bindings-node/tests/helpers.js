@@ -2,6 +2,7 @@
 // Shared helpers of the Node test suite.
 const fs = require('node:fs')
 const path = require('node:path')
+const assert = require('node:assert/strict')
 const { createHmac } = require('node:crypto')
 
 const VECTORS = path.join(__dirname, '..', '..', 'tests', 'vectors')
@@ -56,4 +57,34 @@ function requireRedisUrl() {
   return url
 }
 
-module.exports = { loadVectors, fromUtf16, fromBits, expand, hmac, envelope, assertNoLeak, requireRedisUrl, VECTORS }
+/** Runs the steps of a replay.json scenario through `op(step)`, comparing with `expect`. */
+function runReplaySteps(c, op) {
+  return c.steps.reduce(
+    (p, step, i) => p.then(async () => assert.deepEqual(await op(step), step.expect, `${c.name}, step ${i}: ${JSON.stringify(step)}`)),
+    Promise.resolve(),
+  )
+}
+
+/** The steps of replay.json as guard calls (the clock is the guard's own). */
+function guardOp(g) {
+  return (st) =>
+    st.op === 'claim'
+      ? g.claim(st.key, { token: st.token, processingTtlMs: st.ttlMs })
+      : st.op === 'complete'
+        ? g.complete(st.key, { token: st.token, doneTtlMs: st.ttlMs })
+        : g.release(st.key, { token: st.token })
+}
+
+module.exports = {
+  loadVectors,
+  fromUtf16,
+  fromBits,
+  expand,
+  hmac,
+  envelope,
+  assertNoLeak,
+  requireRedisUrl,
+  runReplaySteps,
+  guardOp,
+  VECTORS,
+}

@@ -12,7 +12,7 @@ const { spawn } = require('node:child_process')
 const Redis = require('ioredis')
 const { createClient } = require('redis')
 const hs = require('..')
-const { requireRedisUrl } = require('./helpers')
+const { loadVectors, requireRedisUrl, runReplaySteps, guardOp } = require('./helpers')
 
 const SECRET = 'replay-test-secret'
 const REDIS_URL = requireRedisUrl()
@@ -57,8 +57,9 @@ async function scriptedServer(t, replay) {
       const key = req.rawBody.toString()
       calls.set(key, (calls.get(key) || 0) + 1)
       const s = script.get(key)
-      if (s && typeof s.then === 'function') await s
-      const mode = s && typeof s.then !== 'function' ? s.shift?.() ?? s : 'ok'
+      // A promise holds the handler until it resolves (to a mode, or to nothing: 'ok').
+      const m = s && typeof s.then === 'function' ? await s : s
+      const mode = typeof m === 'string' ? m : Array.isArray(m) ? m.shift() ?? 'ok' : 'ok'
       if (mode === 'throw') throw new Error('handler failed')
       if (mode === '500') {
         res.statusCode = 500
@@ -129,19 +130,80 @@ test('memory guard: retry-safe states through the wrapper', async (t) => {
 
 test('memory guard: evicts the oldest entry at maxEntries', async () => {
   const g = hs.createMemoryReplayGuard({ maxEntries: 3 })
+  const t = { token: 't' }
   for (const k of ['a', 'b', 'c']) {
-    assert.equal(await g.claim(k), 'new')
-    await g.complete(k, { doneTtlMs: 60_000 })
+    assert.equal(await g.claim(k, t), 'new')
+    assert.equal(await g.complete(k, { ...t, doneTtlMs: 60_000 }), true)
   }
   assert.equal(g.size, 3)
-  assert.equal(await g.claim('b'), 'done')
-  assert.equal(await g.claim('d'), 'new') // evicts a
+  assert.equal(await g.claim('b', t), 'done')
+  assert.equal(await g.claim('d', t), 'new') // evicts a
   assert.equal(g.size, 3)
-  assert.equal(await g.claim('a'), 'new') // a was forgotten; evicts b
-  assert.equal(await g.claim('c'), 'done')
-  assert.equal(await g.claim('d'), 'in_progress')
-  await g.release('d')
-  assert.equal(await g.claim('d'), 'new')
+  assert.equal(await g.claim('a', t), 'new') // a was forgotten; evicts b
+  assert.equal(await g.claim('c', t), 'done')
+  assert.equal(await g.claim('d', t), 'in_progress')
+  assert.equal(await g.release('d', t), true)
+  assert.equal(await g.claim('d', t), 'new')
+})
+
+test('memory guard: the token rule, and a call without a token is a TypeError', async () => {
+  const g = hs.createMemoryReplayGuard()
+  assert.equal(await g.claim('k', { token: 'one' }), 'new')
+  assert.equal(await g.release('k', { token: 'two' }), false, "another holder's release leaves the claim")
+  assert.equal(await g.claim('k', { token: 'three' }), 'in_progress')
+  assert.equal(await g.release('k', { token: 'one' }), true)
+  await assert.rejects(g.claim('k'), { name: 'TypeError', message: /needs \{ token \}/ })
+  await assert.rejects(g.release('k', { token: '' }), TypeError)
+  assert.throws(() => hs.createMemoryReplayGuard({ processingTtlMs: 0 }), RangeError)
+  assert.equal(g.processingTtlMs, 300_000)
+  assert.match(hs.newClaimToken(), /^[0-9a-f-]{32,36}$/)
+  assert.notEqual(hs.newClaimToken(), hs.newClaimToken())
+})
+
+test('a guard written before tokens keeps working (it gets { token } and may ignore it)', async (t) => {
+  const values = new Map()
+  const preToken = {
+    kind: 'mine',
+    processingTtlMs: 60_000,
+    async claim(key) {
+      if (values.has(key)) return values.get(key) === 'done' ? 'done' : 'in_progress'
+      values.set(key, 'processing')
+      return 'new'
+    },
+    async complete(key) {
+      values.set(key, 'done')
+    },
+    async release(key) {
+      if (values.get(key) === 'processing') values.delete(key)
+    },
+  }
+  await retryScenarios(t, preToken)
+})
+
+test('a handler that outlives its claim: the second claim survives the first failure; console.warn says so', async (t) => {
+  const guard = hs.createMemoryReplayGuard({ processingTtlMs: 300 })
+  const warnings = []
+  t.mock.method(console, 'warn', (m) => warnings.push(m))
+  const { server, calls, script } = await scriptedServer(t, guard)
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+  const d = delivery()
+  let finishFirst, finishSecond
+  script.set(d.body, new Promise((r) => (finishFirst = r)))
+  const first = send(server, d) // claims at 0 ms; its claim lapses at 300 ms
+  await sleep(400)
+  script.set(d.body, new Promise((r) => (finishSecond = r)))
+  const second = send(server, d) // a new claim at 400 ms (until 700 ms)
+  await sleep(30)
+  finishFirst('throw') // the first handler fails: its release finds no claim of its own
+  assert.equal((await first).status, 500)
+  const third = await send(server, d)
+  assert.equal(third.status, 409, 'the second instance still holds its claim')
+  await sleep(Math.max(0, 750 - 430 - 20))
+  finishSecond('ok') // after its own claim lapsed: done anyway, and a warning
+  assert.equal((await second).status, 200)
+  assert.deepEqual(JSON.parse((await send(server, d)).text), { duplicate: true })
+  assert.equal(calls.get(d.body), 2)
+  assert.ok(warnings.some((w) => /outlived processingTtlMs \(300 ms\)/.test(w)), warnings.join('\n'))
 })
 
 function ioredis(url = REDIS_URL) {
@@ -157,6 +219,18 @@ async function nodeRedis(url = REDIS_URL) {
 
 async function ready(client) {
   if (client.status && client.status !== 'ready') await new Promise((r) => client.once('ready', r))
+}
+
+/** An ioredis and a node-redis client on the test's Redis, closed after the test. */
+async function bothClients(t) {
+  const c1 = ioredis()
+  const c2 = await nodeRedis()
+  t.after(() => {
+    c1.disconnect()
+    return c2.quit().catch(() => {})
+  })
+  await ready(c1)
+  return [c1, c2]
 }
 
 test('Redis guard (ioredis): retry-safe states, keys under hookseal:replay:', async (t) => {
@@ -179,26 +253,37 @@ test('Redis guard (node-redis): retry-safe states', async (t) => {
   assert.ok((await client.keys('hookseal:replay:nr:*')).length >= 3)
 })
 
-test('Redis guard: release never deletes a done entry (compare-and-delete)', async (t) => {
+test('Redis guard: a claim stores processing:<token>; release never deletes a done entry or another claim', async (t) => {
   const client = ioredis()
   t.after(() => client.disconnect())
   await ready(client)
-  const g = hs.createRedisReplayGuard(client, { prefix: 'hookseal:test:cad:' })
-  assert.equal(await g.claim('k'), 'new')
-  await g.complete('k', { doneTtlMs: 10_000 })
-  await g.release('k')
-  assert.equal(await g.claim('k'), 'done')
+  const g = hs.createRedisReplayGuard(client, { prefix: 'hookseal:test:cad:', processingTtlMs: 5000 })
+  assert.equal(await g.claim('k', { token: 'a' }), 'new')
+  assert.equal(await client.get('hookseal:test:cad:k'), 'processing:a')
+  const pttl = await client.pttl('hookseal:test:cad:k')
+  assert.ok(pttl > 0 && pttl <= 5000, `claim TTL ${pttl}`)
+  assert.equal(await g.release('k', { token: 'b' }), false)
+  assert.equal(await g.claim('k', { token: 'b' }), 'in_progress')
+  assert.equal(await g.complete('k', { token: 'a', doneTtlMs: 10_000 }), true)
+  assert.equal(await g.release('k', { token: 'a' }), false)
+  assert.equal(await g.claim('k', { token: 'c' }), 'done')
   assert.equal(await client.get('hookseal:test:cad:k'), 'done')
+  await assert.rejects(g.claim('x', {}), TypeError)
+})
+
+test("replay.json: the scenarios without a clock through the Redis guard (the core's scripts), ioredis and node-redis", async (t) => {
+  const [c1, c2] = await bothClients(t)
+  const file = loadVectors('replay.json')
+  for (const [name, client] of [['ioredis', c1], ['node-redis', c2]]) {
+    for (const c of file.cases.filter((x) => !x.clock)) {
+      const prefix = `hookseal:test:vectors:${name}:${c.name}:`
+      await runReplaySteps(c, guardOp(hs.createRedisReplayGuard(client, { prefix })))
+    }
+  }
 })
 
 test('two wrapper instances with separate clients on one Redis: processed once', async (t) => {
-  const c1 = ioredis()
-  const c2 = await nodeRedis()
-  t.after(() => {
-    c1.disconnect()
-    return c2.quit().catch(() => {})
-  })
-  await ready(c1)
+  const [c1, c2] = await bothClients(t)
   const a = await scriptedServer(t, hs.createRedisReplayGuard(c1))
   const b = await scriptedServer(t, hs.createRedisReplayGuard(c2))
   const ds = Array.from({ length: 20 }, () => delivery())
@@ -266,13 +351,7 @@ test('Redis stopped mid-test: 503, nothing processed unguarded', async (t) => {
 })
 
 test('load: 10 000 deliveries from 50 concurrent senders, each unique delivery processed exactly once', async (t) => {
-  const c1 = ioredis()
-  const c2 = await nodeRedis()
-  t.after(() => {
-    c1.disconnect()
-    return c2.quit().catch(() => {})
-  })
-  await ready(c1)
+  const [c1, c2] = await bothClients(t)
   const processed = new Map()
   const make = (client) =>
     hs.withHygraphSignature(
@@ -325,4 +404,19 @@ test('load: 10 000 deliveries from 50 concurrent senders, each unique delivery p
   assert.equal(statuses[200], UNIQUE)
   assert.equal(statuses.duplicate, UNIQUE * (COPIES - 1))
   t.diagnostic(`processed ${statuses[200]}, duplicates ${statuses.duplicate}, 409s ${statuses[409]}`)
+})
+
+test('without Web Crypto a wrapper with a replay guard is a TypeError when it is built, not per delivery', () => {
+  const { execFileSync } = require('node:child_process')
+  const script = `
+    Object.defineProperty(globalThis, 'crypto', { value: undefined, configurable: true })
+    const hs = require(${JSON.stringify(path.join(__dirname, '..'))})
+    hs.withHygraphSignature(() => {}, { secret: 's' }) // no replay: no token needed
+    try {
+      hs.withHygraphSignature(() => {}, { secret: 's', replay: hs.createMemoryReplayGuard() })
+    } catch (e) {
+      process.stdout.write(e.name + ': ' + e.message)
+    }`
+  const out = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })
+  assert.match(out, /^TypeError: hookseal: replay claims need Web Crypto/)
 })

@@ -11,7 +11,7 @@ test('the engine in use is the expected one', () => {
   const want = process.env.HOOKSEAL_EXPECT_BACKEND || process.env.HOOKSEAL_BACKEND
   if (want) assert.equal(hs.backend, want)
 })
-const { loadVectors, fromUtf16, fromBits, expand, hmac, envelope } = require('./helpers')
+const { loadVectors, fromUtf16, fromBits, expand, hmac, envelope, runReplaySteps, guardOp } = require('./helpers')
 
 const hygraph = loadVectors('hygraph.json')
 
@@ -223,4 +223,46 @@ test('shared-secret.json: every case through verifySharedSecret, assertSharedSec
       assert.equal(hs.verifySharedSecret(new Headers(c.headers), opts), c.expect === 'ok', `${c.name} (Headers)`)
     }
   }
+})
+
+// hasura-session.json and replay.json: format in tests/vectors/README.md.
+const sessions = loadVectors('hasura-session.json')
+test('hasura-session.json: hasuraAuthResponse maps every spelling and refuses two keys for one variable', () => {
+  assert.ok(sessions.cases.length >= 30)
+  for (const c of sessions.cases) {
+    const session = Object.fromEntries(c.session)
+    assert.equal(Object.keys(session).length, c.session.length, c.name)
+    const opts = {}
+    if (c.maxAge !== undefined) opts.maxAge = c.maxAge
+    if (c.expires !== undefined) opts.expires = c.expires * 1000 // ms epoch in Node
+    if (c.expect.ok) {
+      assert.deepEqual(Object.entries(hs.hasuraAuthResponse(session, opts)), c.expect.ok, c.name)
+    } else {
+      assert.throws(
+        () => hs.hasuraAuthResponse(session, opts),
+        (e) => e instanceof TypeError && c.expect.error.every((m) => e.message.includes(m)),
+        c.name,
+      )
+    }
+  }
+})
+
+const replay = loadVectors('replay.json')
+test("replay.json: every scenario through the engine's store, with the steps' clock", async () => {
+  const { engine } = require(process.env.HOOKSEAL_PACKAGE ? `${process.env.HOOKSEAL_PACKAGE}/js/engine-node.cjs` : '../js/engine-node.cjs')
+  assert.ok(replay.cases.length >= 10)
+  for (const c of replay.cases) {
+    const s = new engine.MemoryStore(100)
+    await runReplaySteps(c, (st) =>
+      st.op === 'claim'
+        ? s.claim(st.key, st.at, st.ttlMs, st.token)
+        : st.op === 'complete'
+          ? s.complete(st.key, st.at, st.ttlMs, st.token)
+          : s.release(st.key, st.token, st.at),
+    )
+  }
+})
+
+test('replay.json: the scenarios without a clock through createMemoryReplayGuard', async () => {
+  for (const c of replay.cases.filter((x) => !x.clock)) await runReplaySteps(c, guardOp(hs.createMemoryReplayGuard()))
 })

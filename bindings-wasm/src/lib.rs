@@ -397,7 +397,7 @@ pub mod calls {
         }
     }
 
-    /// Slot 0: key, slot 1: the claim's token (empty: none). 0 new (the key now holds
+    /// Slot 0: key, slot 1: the claim's token. 0 new (the key now holds
     /// `processing:<token>`), 1 in progress, 2 done.
     pub fn store_claim(io: &Io, reg: &Registry, h: u32, now_ms: f64, ttl_ms: f64) -> Res<i32> {
         let claim =
@@ -435,10 +435,9 @@ pub mod calls {
     /// The replay constants as JSON.
     pub fn replay_constants(io: &mut Io) -> Res<i32> {
         let json = format!(
-            "{{\"keyPrefix\":{},\"processing\":{},\"processingPrefix\":{},\"done\":{},\"defaultMaxEntries\":{},\
+            "{{\"keyPrefix\":{},\"processingPrefix\":{},\"done\":{},\"defaultMaxEntries\":{},\
              \"defaultProcessingTtlMs\":{},\"claimScript\":{},\"completeScript\":{},\"releaseScript\":{}}}",
             quote(replay::KEY_PREFIX),
-            quote(replay::PROCESSING_PREFIX.trim_end_matches(':')),
             quote(replay::PROCESSING_PREFIX),
             quote(replay::DONE),
             replay::DEFAULT_MAX_ENTRIES,

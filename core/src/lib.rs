@@ -53,3 +53,8 @@ mod util;
 
 pub use error::{ConfigError, Error};
 pub use secret::{Secret, Secrets};
+
+// The README's examples compile as doc tests too.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

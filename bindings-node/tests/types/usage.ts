@@ -5,6 +5,7 @@ import {
   assertSharedSecret,
   createMemoryReplayGuard,
   createRedisReplayGuard,
+  newClaimToken,
   generateWebhookSignature,
   hasuraActionError,
   hasuraAuthResponse,
@@ -47,7 +48,22 @@ assertSharedSecret({ action_secret: 'a' }, { header: 'ACTION_SECRET', secret: ['
 const memory = createMemoryReplayGuard({ maxEntries: 10 })
 const size: number = memory.size
 const redisLike = { call: async (..._args: string[]): Promise<unknown> => 'OK' }
-const redis = createRedisReplayGuard(redisLike, { prefix: 'p:' })
+const redis = createRedisReplayGuard(redisLike, { prefix: 'p:', processingTtlMs: 60_000 })
+const token: string = newClaimToken()
+async function guardCalls(): Promise<boolean> {
+  const state: 'new' | 'in_progress' | 'done' = await memory.claim('k', { token })
+  const mine: boolean = await redis.complete('k', { token, doneTtlMs: 600_000 })
+  return state === 'new' && mine && (await memory.release('k', { token }))
+}
+// A guard written before tokens (no token read, complete/release resolve to nothing) still fits.
+const preToken = {
+  kind: 'mine',
+  processingTtlMs: 60_000,
+  claim: async (_key: string): Promise<'new' | 'in_progress' | 'done'> => 'new',
+  complete: async (_key: string, _o?: { doneTtlMs?: number }): Promise<void> => {},
+  release: async (_key: string): Promise<void> => {},
+}
+withHygraphSignature((_req: http.IncomingMessage, res: http.ServerResponse) => res.end(), { secret, replay: preToken })
 
 const nodeHandler = withHygraphSignature(
   (req: VerifiedIncomingMessage, res: http.ServerResponse) => {
@@ -97,5 +113,7 @@ hasuraAuthResponse({ 'user-id': '1' })
 verify(5, 'x', { secret })
 // @ts-expect-error not a Redis client
 createRedisReplayGuard({}, {})
+// @ts-expect-error a claim needs its token
+void memory.claim('k')
 
-void ok, ok2, sharedOk, size, auth, op, engine
+void ok, ok2, sharedOk, size, auth, op, engine, guardCalls

@@ -4,6 +4,19 @@
 //! Text that may come from a JS or Python string is handled as WTF-8: UTF-8 that may also encode
 //! lone surrogates (U+D800..U+DFFF) as three bytes. Valid UTF-8 is valid WTF-8, so a `&str`
 //! can be passed as its bytes.
+//!
+//! ```
+//! use hookseal::ecma::{number_to_string, parse_int, quote, reserialize};
+//!
+//! assert_eq!(quote("a\"b\n\u{1}"), r#""a\"b\n\u0001""#);
+//! assert_eq!(number_to_string(1e21), "1e+21");
+//! assert_eq!(number_to_string(-0.0), "0");
+//! assert_eq!(parse_int(b"  0x1F, rest"), 31.0);
+//! assert!(parse_int(b"t=").is_nan());
+//! // JSON.stringify(JSON.parse(text)): integer-like keys first, numbers as JS writes them.
+//! assert_eq!(reserialize(br#"{"b":1.50,"2":true,"1":null}"#)?, r#"{"1":null,"2":true,"b":1.5}"#);
+//! # Ok::<(), hookseal::ecma::JsonError>(())
+//! ```
 
 pub mod json;
 pub(crate) mod quote;
