@@ -148,18 +148,29 @@ dist-python: build-python python-arm64 python-musl python-sdist ## abi3 wheels (
 build-cli: ## build the hookseal command (target/release/hookseal)
 	$(CARGO) build --release -p hookseal-cli
 
+# A debug build: the one `make test-rust` already made for the axum tests (same dependencies,
+# same features), so the demo costs no second compile of axum, tokio and redis.
+.PHONY: build-example-axum
+build-example-axum: ## build the axum example server (target/debug/hookseal-example-axum)
+	$(CARGO) build --quiet -p hookseal-example-axum
+
 # ---------------------------------------------------------------- test
 
 # Redis-backed tests get a throwaway redis-server on a free loopback port (or $$REDIS_URL).
 WITH_REDIS := $(ROOT)/scripts/with-redis.sh
 
 .PHONY: test
+<<<<<<< HEAD
 test: test-rust test-node test-python test-faults test-dist test-demo ## run every suite: Rust (core, CLI, vectors), Node, Python, replay faults, the shipped artifacts, the demo
+=======
+test: test-rust test-node test-python test-faults test-demo ## run every suite: Rust (core, CLI, vectors, axum on Redis), Node, Python, replay faults, the demo
+>>>>>>> main
 	@echo "make test: every suite passed"
 
 .PHONY: test-rust
-test-rust: ## Rust tests: core, conformance vectors, CLI
+test-rust: ## Rust tests: core, conformance vectors, CLI; hookseal-axum and its example, with Redis
 	$(CARGO) test --quiet
+	$(WITH_REDIS) $(CARGO) test --quiet -p hookseal-axum -p hookseal-example-axum
 
 .PHONY: test-node
 test-node: build-node ## Node tests (node --test): vectors, differential against @hygraph/utils, wrappers, Redis; on both engines
@@ -195,13 +206,13 @@ test-dist: dist toolchain-arm64-node toolchain-arm64-python toolchain-musl $(WHE
 	$(DIST_TEST_ENV) $(WITH_REDIS) $(PY) -m pytest -q -p no:cacheprovider $(PYPKG)/tests-dist
 
 .PHONY: test-demo
-test-demo: build ## the demo's scenarios, as a test
+test-demo: build build-example-axum ## the demo's scenarios, as a test
 	$(PY) scripts/demo.py --quiet
 
 # ---------------------------------------------------------------- demo, bench, lint
 
 .PHONY: demo
-demo: build ## the main job end to end: example servers on loopback, driven by `hookseal send`
+demo: build build-example-axum ## the main job end to end: example servers on loopback, driven by `hookseal send`
 	$(PY) scripts/demo.py
 
 .PHONY: bench
@@ -213,7 +224,7 @@ leakcheck: build-python ## the core's tests and the Python bad-input catalogue u
 	scripts/leakcheck.sh
 
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := strict_header compat_header js_serialization envelope_stream strict_verify
+FUZZ_TARGETS := strict_header compat_header js_serialization envelope_stream strict_verify simd_escape simd_utf16
 # cargo-fuzz needs a nightly compiler; without one, RUSTC_BOOTSTRAP=1 lets stable build it.
 FUZZ_CARGO := $(shell rustup toolchain list 2>/dev/null | grep -q nightly && echo "cargo +nightly" || echo "env RUSTC_BOOTSTRAP=1 cargo")
 
@@ -227,12 +238,26 @@ fuzz: ## run every fuzz target for FUZZ_SECONDS (default 60) each, seeded from t
 	    | grep -E "^(Done|stat::number_of_executed_units)|ERROR|panicked" ; \
 	done
 
+# The crates as they would be published: `cargo package` builds each packaged crate on its own,
+# with its default features (what most users get; the workspace's tests build hookseal-axum with
+# `redis`), hookseal-axum against the packaged hookseal; and their docs, as docs.rs builds them
+# (every feature), have no warning (missing docs, broken links). Needs the registry index.
+PUBLISHED := hookseal hookseal-axum
+
+.PHONY: package-check
+package-check: ## package the publishable crates and build them on their own; docs without warnings
+	$(CARGO) package --quiet --allow-dirty $(addprefix -p ,$(PUBLISHED))
+	@for c in $(PUBLISHED); do ls -s --block-size=K target/package/$$c-[0-9]*.crate; done
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --quiet --no-deps --all-features $(addprefix -p ,$(PUBLISHED))
+
 .PHONY: lint
-lint: venv node-deps ## rustfmt, clippy -D warnings, cargo deny, ruff, mypy --strict, tsc --noEmit
+lint: venv node-deps ## rustfmt, clippy -D warnings, cargo deny, package-check, ruff, mypy --strict, tsc --noEmit
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
 	command -v cargo-deny >/dev/null || $(CARGO) install cargo-deny --locked
+	$(CARGO) fetch --quiet  # every platform's crates, which `deny --offline` reads
 	$(CARGO) deny --offline check licenses bans sources
+	$(MAKE) --no-print-directory package-check
 	$(VENV)/bin/ruff check $(PYPKG) examples scripts bench tests/gen tests/faults fuzz/seed.py
 	$(VENV)/bin/ruff format --check $(PYPKG) examples scripts bench tests/faults
 	cd $(PYPKG) && $(VENV)/bin/mypy --strict python/hookseal tests/typing_usage.py

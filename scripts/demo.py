@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 HOOKSEAL = ROOT / "target" / "release" / "hookseal"
 PYTHON = ROOT / ".venv" / "bin" / "python"
+AXUM = ROOT / "target" / "debug" / "hookseal-example-axum"
 
 # Demo-only secrets, made up for this run: nothing real is ever needed or printed.
 HYGRAPH_SECRET = "demo-" + secrets.token_hex(12)
@@ -51,7 +52,8 @@ SERVERS = {
         "--log-level",
         "warning",
         "app:app",
-    ],  # fmt: skip
+    ],
+    "rust (axum)": [str(AXUM)],
 }
 # The header each example's Hasura Action expects. WSGI servers drop names with an underscore,
 # so the Flask example uses a hyphenated one (see examples/flask/app.py).
@@ -219,6 +221,8 @@ def main() -> int:
     servers = {k: v for k, v in SERVERS.items() if args.only.lower() in k.lower()}
     if not HOOKSEAL.exists():
         raise SystemExit("target/release/hookseal is missing: run `make build` first")
+    if "rust (axum)" in servers and not AXUM.exists():
+        raise SystemExit("target/debug/hookseal-example-axum is missing: run `make build-example-axum` first")
     procs = []
     rows: list[Row] = []
     try:

@@ -8,6 +8,16 @@ use std::fmt;
 
 /// A delivery failed verification. `code()` is stable and shared by every face of hookseal
 /// (Node `err.code`, Python `e.code`); the message is for people.
+///
+/// ```
+/// use hookseal::hygraph::Verifier;
+///
+/// let err = Verifier::new(["my-webhook-secret"])?.verify(b"{}", "").unwrap_err();
+/// assert_eq!(err.code(), "missing_signature");
+/// assert!(err.to_string().contains("gcms-signature header is missing"));
+/// assert!(hookseal::Error::CODES.contains(&err.code()));
+/// # Ok::<(), hookseal::ConfigError>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Error {
@@ -173,6 +183,13 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 /// A setup mistake: it fails at once, when the verifier is built, never per request.
+///
+/// ```
+/// use hookseal::{hygraph::Verifier, ConfigError};
+///
+/// let unset = std::env::var("HOOKSEAL_DOC_UNSET_VARIABLE").unwrap_or_default();
+/// assert_eq!(Verifier::new([unset]).unwrap_err(), ConfigError::EmptySecret);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ConfigError {

@@ -7,6 +7,29 @@
 //!
 //! Nothing in a report is secret: it never holds a secret or a computed MAC, and of the MAC in
 //! the header only the first characters.
+//!
+//! ```
+//! use hookseal::explain::{explain, Input, Status};
+//! use hookseal::hygraph::{sign, Verifier};
+//! use hookseal::Secret;
+//!
+//! let secret = Secret::new("my-webhook-secret")?;
+//! let verifier = Verifier::new(["my-webhook-secret"])?;
+//! let header = sign(&secret, r#"{"a":1}"#, "master", 1_700_000_000_000);
+//! let input = Input {
+//!     secrets: verifier.secrets().as_slice(),
+//!     header: Some(&header),
+//!     body: br#"{"a": 1}"#, // re-serialized by a framework: not the bytes that were signed
+//!     tolerance_secs: verifier.tolerance_secs(),
+//!     environments: None,
+//!     now_ms: 1_700_000_000_000,
+//! };
+//! let report = explain(&verifier, &input);
+//! assert_eq!(report.verdict.as_ref().unwrap_err().code(), "signature_mismatch");
+//! assert!(report.has("secret #0", Status::Fail));
+//! println!("{report}"); // one line per step, then the verdict
+//! # Ok::<(), hookseal::ConfigError>(())
+//! ```
 
 use std::fmt;
 

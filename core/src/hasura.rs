@@ -1,6 +1,21 @@
 //! Hasura helpers (contract §6): the error body an Action handler returns, the body of an
 //! auth-webhook answer that Hasura can cache, and shape checks of Action and Event Trigger
 //! payloads.
+//!
+//! ```
+//! use hookseal::hasura::{auth_response_json, check_action, error_body, session_key, Cache, SessionValue};
+//!
+//! assert_eq!(error_body("no such user", "not_found"), r#"{"message":"no such user","extensions":{"code":"not_found"}}"#);
+//! assert_eq!(session_key("userId").as_deref(), Some("X-Hasura-User-Id"));
+//! let session = [("role", SessionValue::Str("user")), ("user_id", SessionValue::Num(42.0))];
+//! assert_eq!(
+//!     auth_response_json(&session, Cache::MaxAge(60))?,
+//!     r#"{"X-Hasura-Role":"user","X-Hasura-User-Id":"42","Cache-Control":"max-age=60"}"#
+//! );
+//! assert!(check_action(br#"{"action":{"name":"greet"},"input":{},"session_variables":{}}"#).is_ok());
+//! assert_eq!(check_action(br#"{"action":{}}"#).unwrap_err().code(), "malformed_payload");
+//! # Ok::<(), hookseal::hasura::HasuraError>(())
+//! ```
 
 use std::fmt;
 

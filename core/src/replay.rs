@@ -18,6 +18,21 @@
 //! packages, over the user's own client; they send the Lua scripts defined here
 //! ([`CLAIM_SCRIPT`], [`COMPLETE_SCRIPT`], [`RELEASE_SCRIPT`]), so every face stores the same
 //! values under the same keys.
+//!
+//! ```
+//! use hookseal::replay::{done_ttl_ms, key_for_sign, processing_value, Claim, MemoryGuard};
+//!
+//! let guard = MemoryGuard::new(10_000)?;
+//! let key = key_for_sign(b"Xk5v...the sign= value of the header...=");
+//! let now = 1_700_000_000_000;
+//! assert_eq!(guard.claim(&key, "token-a", now, 300_000), Claim::New); // run the handler
+//! assert_eq!(guard.claim(&key, "token-b", now + 1, 300_000), Claim::InProgress); // answer 409
+//! assert!(!guard.release(&key, "token-b", now + 2)); // not token-b's claim: kept
+//! assert!(guard.complete(&key, "token-a", now + 3, done_ttl_ms(300))); // handled, claim was live
+//! assert_eq!(guard.claim(&key, "token-c", now + 4, 300_000), Claim::Done); // answer 200 duplicate
+//! assert_eq!(processing_value("token-a"), "processing:token-a"); // what Redis holds meanwhile
+//! # Ok::<(), hookseal::ConfigError>(())
+//! ```
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;

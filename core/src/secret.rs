@@ -11,6 +11,16 @@ use crate::error::ConfigError;
 pub(crate) type HmacSha256 = Hmac<Sha256>;
 
 /// One secret key. Its bytes are wiped when it is dropped and `Debug` prints `[redacted]`.
+///
+/// ```
+/// use hookseal::{Secret, Secrets};
+///
+/// let secret = Secret::new("my-webhook-secret\n")?;
+/// assert_eq!(format!("{secret:?}"), "Secret([redacted])");
+/// assert!(secret.has_edge_whitespace()); // a newline from a .env file: usually a slip
+/// assert_eq!(Secrets::new(["new-secret", "old-secret"])?.len(), 2);
+/// # Ok::<(), hookseal::ConfigError>(())
+/// ```
 #[derive(Clone)]
 pub struct Secret(Zeroizing<Vec<u8>>);
 

@@ -3,6 +3,19 @@
 //!
 //! The check compares SHA-256 digests with `subtle`, so neither the secret's bytes nor its
 //! length leak through timing.
+//!
+//! ```
+//! use hookseal::shared_secret::SharedSecret;
+//!
+//! // Hasura: Action → Headers → ACTION_SECRET; two secrets while rotating.
+//! let check = SharedSecret::new("ACTION_SECRET", ["the-new-secret", "the-old-secret"])?;
+//! let headers = [("content-type", &b"application/json"[..]), ("action_secret", b"the-old-secret")];
+//! assert!(check.check_headers(headers).is_ok());
+//! assert_eq!(check.check(Some(b"guess")).unwrap_err().code(), "secret_mismatch");
+//! assert_eq!(check.check(None).unwrap_err().code(), "missing_secret");
+//! assert!(SharedSecret::new("ACTION_SECRET", [""]).is_err()); // an unset variable fails at start-up
+//! # Ok::<(), hookseal::ConfigError>(())
+//! ```
 
 use std::fmt;
 

@@ -8,6 +8,19 @@
 //! characters Hygraph's server escaped also verifies when given parsed (contract §2).
 //!
 //! All text is WTF-8 (a JS or Python string, lone surrogates included).
+//!
+//! ```
+//! use hookseal::hygraph::compat::{generate, verify};
+//! use hookseal::{Secret, Secrets};
+//!
+//! let secret = Secret::new("my-webhook-secret")?;
+//! let body = br#"{"operation":"publish"}"#;
+//! let header = generate(&secret, Some(body), None, b"master", 1_700_000_000_000.0);
+//! let secrets = Secrets::from(secret);
+//! assert!(verify(&secrets, Some(&header), Some(body), None));
+//! assert!(!verify(&secrets, Some(b"not a header"), Some(body), None)); // false, never a panic
+//! # Ok::<(), hookseal::ConfigError>(())
+//! ```
 
 use std::borrow::Cow;
 

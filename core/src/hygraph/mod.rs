@@ -5,6 +5,18 @@
 //!   a time window, allowed environments, and an [`Error`] that says what failed.
 //! - [`compat`]: the drop-in semantics of `@hygraph/utils` `verifyWebhookSignature`.
 //! - [`sign`]: the header for a body, as Hygraph would send it.
+//!
+//! ```
+//! use hookseal::hygraph::{check_window, parse_header, sign};
+//! use hookseal::Secret;
+//!
+//! let header = sign(&Secret::new("my-webhook-secret")?, "{}", "master", 1_700_000_000_000);
+//! let parsed = parse_header(&header)?;
+//! assert_eq!((parsed.environment, parsed.timestamp_ms), ("master", 1_700_000_000_000));
+//! assert_eq!(parse_header("sign=abc").unwrap_err().code(), "malformed_signature");
+//! assert_eq!(check_window(1_700_000_000_000, 1_700_000_600_000, 300).unwrap_err().code(), "timestamp_too_old");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod compat;
 pub mod envelope;
