@@ -33,6 +33,9 @@ ACTION_SECRET = "demo-" + secrets.token_hex(12)
 
 NEXT_APP = "examples/nextjs-app-router"
 NEXT_START = ["node", "node_modules/next/dist/bin/next", "start", "--hostname", "127.0.0.1", "--port", "{port}"]
+# The Flask example runs under the server it is deployed with (the FastAPI one starts uvicorn itself).
+GUNICORN = [str(PYTHON), "-m", "gunicorn", "--bind", "127.0.0.1:{port}", "--chdir", "examples/flask"]
+GUNICORN += ["--workers", "1", "--threads", "4", "--log-level", "warning", "app:app"]
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,7 @@ SERVERS = {
     "Next.js, Edge runtime": Server(tuple(NEXT_START), NEXT_APP, prefix="/edge", backend="wasm"),
     "Cloudflare Worker, workerd": Server(("node", "serve.mjs", "{port}"), "examples/cloudflare-worker", backend="wasm"),
     "python (FastAPI)": Server((str(PYTHON), "examples/fastapi/app.py")),
-    "python (Flask)": Server((str(PYTHON), "examples/flask/app.py")),
+    "python (Flask)": Server(tuple(GUNICORN)),
     "rust (axum)": Server((str(AXUM),)),
 }
 # The header each example's Hasura Action expects. WSGI servers drop names with an underscore,

@@ -27,7 +27,8 @@ test('the app was built by `next build`', () => {
 test('the lockfile pins no integrity for the local tarballs (npm ci would install a stale copy from its cache)', () => {
   const lock = JSON.parse(fs.readFileSync(path.join(APP, 'package-lock.json'), 'utf8'))
   const local = Object.entries(lock.packages).filter(([, v]) => String(v.resolved).startsWith('file:'))
-  assert.deepEqual(local.map(([k]) => k).sort(), ['node_modules/hookseal', 'node_modules/hookseal-linux-x64-gnu'])
+  const platforms = ['linux-arm64-gnu', 'linux-x64-gnu', 'linux-x64-musl'].map((p) => `node_modules/hookseal-${p}`)
+  assert.deepEqual(local.map(([k]) => k).sort(), ['node_modules/hookseal', ...platforms])
   for (const [k, v] of local) assert.equal(v.integrity, undefined, `${k}: drop its "integrity" from package-lock.json`)
 })
 
