@@ -160,11 +160,7 @@ build-example-axum: ## build the axum example server (target/debug/hookseal-exam
 WITH_REDIS := $(ROOT)/scripts/with-redis.sh
 
 .PHONY: test
-<<<<<<< HEAD
-test: test-rust test-node test-python test-faults test-dist test-demo ## run every suite: Rust (core, CLI, vectors), Node, Python, replay faults, the shipped artifacts, the demo
-=======
-test: test-rust test-node test-python test-faults test-demo ## run every suite: Rust (core, CLI, vectors, axum on Redis), Node, Python, replay faults, the demo
->>>>>>> main
+test: test-rust test-node test-python test-faults test-dist test-demo ## run every suite: Rust (core, CLI, vectors, axum on Redis), Node, Python, replay faults, the shipped artifacts, the demo
 	@echo "make test: every suite passed"
 
 .PHONY: test-rust
