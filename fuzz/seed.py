@@ -25,7 +25,18 @@ def text(case, field):
     return value.encode("utf-8") if isinstance(value, str) else None
 
 
-seeds = {t: [] for t in ["strict_header", "compat_header", "js_serialization", "envelope_stream", "strict_verify"]}
+seeds = {
+    t: []
+    for t in [
+        "strict_header",
+        "compat_header",
+        "js_serialization",
+        "envelope_stream",
+        "strict_verify",
+        "simd_escape",
+        "simd_utf16",
+    ]
+}
 for path in sorted(vectors.glob("*.json")):
     data = json.loads(path.read_text(encoding="utf-8"))
     for case in data.get("cases", []):
@@ -41,6 +52,8 @@ for path in sorted(vectors.glob("*.json")):
             seeds["strict_verify"].append(bytes([min(len(sig), 255)]) + sig[:255] + body)
         if body:
             seeds["envelope_stream"].append(body)
+            seeds["simd_escape"].append(bytes([len(seeds["simd_escape"]) % 32]) + body)
+            seeds["simd_utf16"].append(body.decode("utf-8", "replace").encode("utf-16-le", "surrogatepass"))
             seeds["js_serialization"].append(body)
     for section in ("reserialize", "quote"):
         for case in data.get(section, []):

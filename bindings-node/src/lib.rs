@@ -5,9 +5,10 @@
 //!
 //! Conversion is where the time goes for small bodies, so:
 //! - a string's UTF-16 is copied out (a memcpy for V8's two-byte strings) into a reused
-//!   per-thread buffer and transcoded to WTF-8 here, ASCII eight units at a time: V8's own
-//!   UTF-8 conversion of two-byte strings costs more than the hash. Lone surrogates survive as
-//!   WTF-8, which is what the core's drop-in expects, so JS need not scan strings first;
+//!   per-thread buffer and transcoded to WTF-8 by the core's vectorized transcoder
+//!   (`hookseal::ecma::wtf8_from_utf16_into`): V8's own UTF-8 conversion of two-byte strings
+//!   costs more than the hash. Lone surrogates survive as WTF-8, which is what the core's
+//!   drop-in expects, so JS need not scan strings first;
 //! - `Buffer` / `Uint8Array` are read in place, never copied;
 //! - a Uint8Array flagged in `utf16` holds UTF-16LE code units (core `wtf8_from_utf16`).
 //!
@@ -105,11 +106,12 @@ fn read_bytes<'s, 'e: 's>(
                     sys::napi_get_value_string_utf16(env, v, wide.as_mut_ptr(), units + 1, &mut copied)
                 })?;
                 let copied = copied.min(units);
-                let n = utf16_to_wtf8(&wide[..copied], scratch);
+                scratch.clear();
+                hookseal::ecma::wtf8_from_utf16_into(&wide[..copied], scratch);
                 if wide.len() > KEEP_SCRATCH {
                     *wide = Vec::new();
                 }
-                Ok(Some(&scratch[..n]))
+                Ok(Some(scratch.as_slice()))
             })
         }
         sys::ValueType::napi_object => {
@@ -135,7 +137,8 @@ fn read_bytes<'s, 'e: 's>(
             if utf16 {
                 let units: Vec<u16> =
                     bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
-                *scratch = hookseal::ecma::wtf8_from_utf16(&units);
+                scratch.clear();
+                hookseal::ecma::wtf8_from_utf16_into(&units, scratch);
                 Ok(Some(scratch.as_slice()))
             } else {
                 Ok(Some(bytes))
@@ -143,72 +146,6 @@ fn read_bytes<'s, 'e: 's>(
         }
         _ => Err(type_error("expected a string, Buffer or Uint8Array")),
     }
-}
-
-/// UTF-16 code units to WTF-8 (pairs → one character, lone surrogates → three bytes, as the
-/// core's `wtf8_from_utf16`), into `out`, which is grown (never shrunk) and stays initialized so
-/// no zero fill happens per call. Returns the number of bytes written.
-fn utf16_to_wtf8(src: &[u16], out: &mut Vec<u8>) -> usize {
-    let need = src.len() * 3;
-    if out.len() < need {
-        out.resize(need, 0);
-    }
-    let dst = &mut out[..need];
-    let (mut i, mut o) = (0usize, 0usize);
-    let n = src.len();
-    while i < n {
-        // ASCII runs, eight units at a time.
-        while let (Some(c), Some(d)) = (src.get(i..i + 8), dst.get_mut(o..o + 8)) {
-            if (c[0] | c[1] | c[2] | c[3] | c[4] | c[5] | c[6] | c[7]) >= 0x80 {
-                break;
-            }
-            for (d, c) in d.iter_mut().zip(c) {
-                *d = *c as u8;
-            }
-            i += 8;
-            o += 8;
-        }
-        // Then up to eight units one by one (3 bytes of room per unit, 4 per pair of units).
-        let end = (i + 8).min(n);
-        while i < end {
-            let u = u32::from(src[i]);
-            if u < 0x80 {
-                dst[o] = u as u8;
-                o += 1;
-                i += 1;
-            } else if u < 0x800 {
-                if let [a, b, ..] = &mut dst[o..] {
-                    *a = 0xC0 | (u >> 6) as u8;
-                    *b = 0x80 | (u & 0x3F) as u8;
-                }
-                o += 2;
-                i += 1;
-            } else if let Some(l) = src
-                .get(i + 1)
-                .map(|l| u32::from(*l))
-                .filter(|l| (0xD800..0xDC00).contains(&u) && (0xDC00..0xE000).contains(l))
-            {
-                let cp = 0x10000 + ((u - 0xD800) << 10) + (l - 0xDC00);
-                if let [a, b, c, d, ..] = &mut dst[o..] {
-                    *a = 0xF0 | (cp >> 18) as u8;
-                    *b = 0x80 | ((cp >> 12) & 0x3F) as u8;
-                    *c = 0x80 | ((cp >> 6) & 0x3F) as u8;
-                    *d = 0x80 | (cp & 0x3F) as u8;
-                }
-                o += 4;
-                i += 2;
-            } else {
-                if let [a, b, c, ..] = &mut dst[o..] {
-                    *a = 0xE0 | (u >> 12) as u8;
-                    *b = 0x80 | ((u >> 6) & 0x3F) as u8;
-                    *c = 0x80 | (u & 0x3F) as u8;
-                }
-                o += 3;
-                i += 1;
-            }
-        }
-    }
-    o
 }
 
 fn check(status: sys::napi_status) -> Result<()> {

@@ -9,8 +9,10 @@
 //! place, and the GIL is released while a body of more than a few KiB is hashed. A `str` holding
 //! lone surrogates (which has no UTF-8) goes through UTF-16 to WTF-8, as a JS string would.
 
-use hookseal::ecma::json::{JsObject, JsValue, MAX_DEPTH};
-use hookseal::ecma::wtf8_from_utf16;
+use hookseal::ecma::json::MAX_DEPTH;
+use hookseal::ecma::{
+    array_index, key_order, write_json_integer, write_json_number, write_json_string, wtf8_from_utf16,
+};
 use hookseal::hasura::{self, Cache, SessionValue};
 use hookseal::hygraph::{compat, Verifier};
 use hookseal::replay::{self, Claim, MemoryGuard as CoreGuard};
@@ -79,64 +81,117 @@ fn bytes_or_str<'a>(obj: &'a Bound<'_, PyAny>, what: &str) -> PyResult<Text<'a>>
     Err(PyTypeError::new_err(format!("{what} must be str or bytes, not {}", obj.get_type().name()?)))
 }
 
-/// A Python value as `JSON.parse` would have produced it in JS.
-fn to_js(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<JsValue> {
+/// Appends `JSON.stringify(obj)` as Node writes it for the value `JSON.parse` would have
+/// produced, straight from the Python objects (no intermediate tree: one pass, and strings are
+/// quoted from CPython's own UTF-8 by the core's vectorized escaping).
+fn write_js(obj: &Bound<'_, PyAny>, depth: usize, out: &mut Vec<u8>) -> PyResult<()> {
     if depth > MAX_DEPTH {
         return Err(PyValueError::new_err(format!("body nests deeper than {MAX_DEPTH} levels")));
     }
-    if obj.is_none() {
-        return Ok(JsValue::Null);
-    }
-    if let Ok(b) = obj.cast::<PyBool>() {
-        return Ok(JsValue::Bool(b.is_true()));
-    }
-    if obj.cast::<PyInt>().is_ok() {
-        // Number(i) in JS: the nearest double; beyond the double range, Infinity (→ null).
-        let x = match obj.extract::<f64>() {
-            Ok(x) => x,
-            Err(_) => {
-                let negative = obj.lt(0)?;
-                if negative {
-                    f64::NEG_INFINITY
-                } else {
-                    f64::INFINITY
-                }
-            }
-        };
-        return Ok(JsValue::Number(x));
-    }
-    if let Ok(f) = obj.cast::<PyFloat>() {
-        return Ok(JsValue::Number(f.value()));
-    }
     if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(JsValue::String(str_wtf8(s)?.bytes().to_vec()));
-    }
-    if let Ok(d) = obj.cast::<PyDict>() {
-        let mut o = JsObject::new();
-        for (k, v) in d.iter() {
-            let key = k.cast::<PyString>().map_err(|_| {
-                PyTypeError::new_err("body: object keys must be str (as json.loads produces)")
-            })?;
-            o.insert(str_wtf8(key)?.bytes().to_vec(), to_js(&v, depth + 1)?);
+        write_json_string(str_wtf8(s)?.bytes(), out);
+    } else if let Ok(d) = obj.cast::<PyDict>() {
+        write_dict(d, depth, out)?;
+    } else if let Ok(l) = obj.cast::<PyList>() {
+        write_items(l.iter(), depth, out)?;
+    } else if let Ok(b) = obj.cast::<PyBool>() {
+        out.extend_from_slice(if b.is_true() { b"true" } else { b"false" });
+    } else if obj.cast::<PyInt>().is_ok() {
+        match obj.extract::<i64>() {
+            Ok(i) => write_json_integer(i, out),
+            // Number(i) in JS: the nearest double; beyond the double range, Infinity (→ null).
+            Err(_) => write_json_number(obj.extract::<f64>().unwrap_or(f64::INFINITY), out),
         }
-        return Ok(JsValue::Object(o));
+    } else if let Ok(f) = obj.cast::<PyFloat>() {
+        write_json_number(f.value(), out);
+    } else if obj.is_none() {
+        out.extend_from_slice(b"null");
+    } else if let Ok(t) = obj.cast::<PyTuple>() {
+        write_items(t.iter(), depth, out)?;
+    } else {
+        return Err(PyTypeError::new_err(format!(
+            "body: {} is not JSON data (use what json.loads returns: dict, list, str, int, float, bool, None)",
+            obj.get_type().name()?
+        )));
     }
-    if let Ok(l) = obj.cast::<PyList>() {
-        return l.iter().map(|v| to_js(&v, depth + 1)).collect::<PyResult<Vec<_>>>().map(JsValue::Array);
+    Ok(())
+}
+
+fn write_items<'py>(
+    items: impl Iterator<Item = Bound<'py, PyAny>>,
+    depth: usize,
+    out: &mut Vec<u8>,
+) -> PyResult<()> {
+    out.push(b'[');
+    for (i, v) in items.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_js(&v, depth + 1, out)?;
     }
-    if let Ok(t) = obj.cast::<PyTuple>() {
-        return t.iter().map(|v| to_js(&v, depth + 1)).collect::<PyResult<Vec<_>>>().map(JsValue::Array);
+    out.push(b']');
+    Ok(())
+}
+
+fn key_error() -> PyErr {
+    PyTypeError::new_err("body: object keys must be str (as json.loads produces)")
+}
+
+/// A dict as a JS object: keys must be `str`. Written in dict order in one pass; when a key turns
+/// out to be an array index (JS writes those first, ascending), it starts over in JS's order.
+fn write_dict(d: &Bound<'_, PyDict>, depth: usize, out: &mut Vec<u8>) -> PyResult<()> {
+    let start = out.len();
+    out.push(b'{');
+    for (n, (k, v)) in d.iter().enumerate() {
+        let key = k.cast::<PyString>().map_err(|_| key_error())?;
+        let text = str_wtf8(key)?;
+        if array_index(text.bytes()).is_some() {
+            out.truncate(start);
+            return write_dict_reordered(d, depth, out);
+        }
+        if n > 0 {
+            out.push(b',');
+        }
+        write_json_string(text.bytes(), out);
+        out.push(b':');
+        write_js(&v, depth + 1, out)?;
     }
-    Err(PyTypeError::new_err(format!(
-        "body: {} is not JSON data (use what json.loads returns: dict, list, str, int, float, bool, None)",
-        obj.get_type().name()?
-    )))
+    out.push(b'}');
+    Ok(())
+}
+
+fn write_dict_reordered(d: &Bound<'_, PyDict>, depth: usize, out: &mut Vec<u8>) -> PyResult<()> {
+    let entries: Vec<(Bound<'_, PyString>, Bound<'_, PyAny>)> = d
+        .iter()
+        .map(|(k, v)| Ok((k.cast_into::<PyString>().map_err(|_| key_error())?, v)))
+        .collect::<PyResult<_>>()?;
+    let keys: Vec<Text<'_>> = entries.iter().map(|(k, _)| str_wtf8(k)).collect::<PyResult<_>>()?;
+    let order = key_order(keys.iter().map(Text::bytes)).unwrap_or_else(|| (0..keys.len()).collect());
+    out.push(b'{');
+    for (n, i) in order.into_iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        write_json_string(keys[i].bytes(), out);
+        out.push(b':');
+        write_js(&entries[i].1, depth + 1, out)?;
+    }
+    out.push(b'}');
+    Ok(())
+}
+
+/// `JSON.stringify(body)` for a Python value, exactly as Node writes it.
+fn js_json(body: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+    let mut out = Vec::new();
+    write_js(body, 0, &mut out)?;
+    Ok(out)
 }
 
 /// `JSON.stringify(body)` for a Python value, exactly as Node writes it.
 #[pyfunction]
 fn js_stringify(body: &Bound<'_, PyAny>) -> PyResult<String> {
-    Ok(to_js(body, 0)?.to_json())
+    // Lone surrogates come out escaped, so the text is UTF-8.
+    Ok(String::from_utf8_lossy(&js_json(body)?).into_owned())
 }
 
 fn secrets_from(secrets: Vec<Vec<u8>>) -> PyResult<Secrets> {
@@ -170,11 +225,11 @@ impl DropIn {
         let raw_empty = raw.as_ref().map_or(true, |r| r.bytes().is_empty());
         // `rawPayload || JSON.stringify(body)`: serialize the body only when it is used.
         let body_json = match body {
-            Some(b) if raw_empty => Some(to_js(b, 0)?.to_json()),
+            Some(b) if raw_empty => Some(js_json(b)?),
             _ => None,
         };
         let raw_bytes = raw.as_ref().map(Text::bytes);
-        let body_bytes = body_json.as_deref().map(str::as_bytes);
+        let body_bytes = body_json.as_deref();
         let len = raw_bytes.map_or(0, <[u8]>::len) + body_bytes.map_or(0, <[u8]>::len);
         let run = || compat::verify(&self.secrets, Some(sig.bytes()), raw_bytes, body_bytes);
         Ok(if len >= DETACH_FROM { py.detach(run) } else { run() })
@@ -195,14 +250,14 @@ fn generate(
     let raw = raw_payload.map(|r| bytes_or_str(r, "raw_payload")).transpose()?;
     let raw_empty = raw.as_ref().map_or(true, |r| r.bytes().is_empty());
     let body_json = match body {
-        Some(b) if raw_empty => Some(to_js(b, 0)?.to_json()),
+        Some(b) if raw_empty => Some(js_json(b)?),
         _ => None,
     };
     let env = str_wtf8(environment)?;
     let out = compat::generate(
         &secret,
         raw.as_ref().map(Text::bytes),
-        body_json.as_deref().map(str::as_bytes),
+        body_json.as_deref(),
         env.bytes(),
         timestamp,
     );

@@ -26,14 +26,29 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+// `unsafe` is forbidden in every module but `simd`, whose vector kernels need it. The workspace
+// sets `unsafe_code = "forbid"`, which no `allow` below it can lift, so this crate's Cargo.toml
+// lowers it to `deny` and each module is forbidden again here: `simd` is the one `allow`, and a
+// new module without an attribute still gets `deny`.
+#[forbid(unsafe_code)]
 pub mod ecma;
+#[forbid(unsafe_code)]
 mod error;
+#[forbid(unsafe_code)]
 pub mod explain;
+#[forbid(unsafe_code)]
 pub mod hasura;
+#[forbid(unsafe_code)]
 pub mod hygraph;
+#[forbid(unsafe_code)]
 pub mod replay;
+#[forbid(unsafe_code)]
 mod secret;
+#[forbid(unsafe_code)]
 pub mod shared_secret;
+#[allow(unsafe_code)]
+mod simd;
+#[forbid(unsafe_code)]
 mod util;
 
 pub use error::{ConfigError, Error};

@@ -6,28 +6,9 @@ use hmac::{Hmac, Mac};
 use libfuzzer_sys::fuzz_target;
 use sha2::Sha256;
 
-fn naive(body: &str, html: bool) -> String {
-    let mut out = String::new();
-    for c in body.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            '<' if html => out.push_str("\\\\u003c"),
-            '>' if html => out.push_str("\\\\u003e"),
-            '&' if html => out.push_str("\\\\u0026"),
-            '\u{2028}' if html => out.push_str("\\\\u2028"),
-            '\u{2029}' if html => out.push_str("\\\\u2029"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+#[path = "../../core/tests/support/naive_escape.rs"]
+mod naive_escape;
+use naive_escape::naive;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(body) = std::str::from_utf8(data) else { return };

@@ -93,24 +93,31 @@ impl JsObject {
     /// The properties in the order `JSON.stringify` writes them: integer-like keys (array
     /// indices) in ascending numeric order, then the others in creation order.
     pub fn ordered(&self) -> Vec<(&[u8], &JsValue)> {
-        let mut ints: Vec<(u32, usize)> = Vec::new();
-        for (i, (k, _)) in self.entries.iter().enumerate() {
-            if let Some(n) = array_index(k) {
-                ints.push((n, i));
-            }
+        let entry = |i: usize| (self.entries[i].0.as_slice(), &self.entries[i].1);
+        match key_order(self.entries.iter().map(|(k, _)| k.as_slice())) {
+            None => self.entries.iter().map(|(k, v)| (k.as_slice(), v)).collect(),
+            Some(order) => order.into_iter().map(entry).collect(),
         }
-        let mut out = Vec::with_capacity(self.entries.len());
-        if ints.is_empty() {
-            out.extend(self.entries.iter().map(|(k, v)| (k.as_slice(), v)));
-            return out;
-        }
-        ints.sort_unstable();
-        out.extend(ints.iter().map(|&(_, i)| (self.entries[i].0.as_slice(), &self.entries[i].1)));
-        out.extend(
-            self.entries.iter().filter(|(k, _)| array_index(k).is_none()).map(|(k, v)| (k.as_slice(), v)),
-        );
-        out
     }
+}
+
+/// The order in which `JSON.stringify` writes an object's properties, given its keys (WTF-8) in
+/// creation order: `None` when that order stands (no key is an array index, the usual case),
+/// else the positions in writing order (array indices ascending first, then the rest).
+pub fn key_order<'k>(keys: impl Iterator<Item = &'k [u8]> + Clone) -> Option<Vec<usize>> {
+    if !keys.clone().any(|k| array_index(k).is_some()) {
+        return None;
+    }
+    let mut ints: Vec<(u32, usize)> = Vec::new();
+    let mut rest: Vec<usize> = Vec::new();
+    for (i, k) in keys.enumerate() {
+        match array_index(k) {
+            Some(n) => ints.push((n, i)),
+            None => rest.push(i),
+        }
+    }
+    ints.sort_unstable();
+    Some(ints.into_iter().map(|(_, i)| i).chain(rest).collect())
 }
 
 /// `Some(n)` when `key` is the canonical decimal spelling of an integer `0..=2^32-2`, which JS

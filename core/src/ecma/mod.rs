@@ -21,8 +21,11 @@
 pub mod json;
 pub(crate) mod quote;
 
+pub use crate::simd::Level as SimdLevel;
+
 pub use json::{
-    array_index, is_valid as is_valid_json, parse as parse_json, reserialize, JsObject, JsValue, JsonError,
+    array_index, is_valid as is_valid_json, key_order, parse as parse_json, reserialize, JsObject, JsValue,
+    JsonError,
 };
 
 /// `JSON.stringify(s)` for UTF-8 text.
@@ -35,6 +38,50 @@ pub fn quote_wtf8(s: &[u8]) -> String {
     let mut out = Vec::with_capacity(s.len() + 2);
     quote::quote_into(s, &mut out);
     into_string(out)
+}
+
+/// Appends `JSON.stringify(s)` (with the quotes) for WTF-8 `s` to `out`: for faces that write
+/// JSON from their own values, without building a [`JsValue`] first.
+pub fn write_json_string(s: &[u8], out: &mut Vec<u8>) {
+    quote::quote_into(s, out);
+}
+
+/// Appends how `JSON.stringify` writes the number `x` (`null` for NaN and ±Infinity) to `out`.
+pub fn write_json_number(x: f64, out: &mut Vec<u8>) {
+    json_number_into(x, out);
+}
+
+/// Appends how `JSON.stringify` writes the integer `i` (as JS holds it: the nearest double) to
+/// `out`. Exact integers (|i| <= 2^53) are written digit by digit, without float formatting.
+pub fn write_json_integer(i: i64, out: &mut Vec<u8>) {
+    const EXACT: u64 = 1 << 53;
+    if i.unsigned_abs() > EXACT {
+        return json_number_into(i as f64, out);
+    }
+    let mut digits = [0u8; 20];
+    let mut n = i.unsigned_abs();
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if i < 0 {
+        out.push(b'-');
+    }
+    out.extend_from_slice(&digits[at..]);
+}
+
+/// Appends the contents of `JSON.stringify(s)` (no surrounding quotes) for WTF-8 `s` to `out`,
+/// escaped at `level`; with `html`, the spelling of a body whose `<`, `>`, `&`, U+2028 and
+/// U+2029 were escaped first (contract §2). For tests and benchmarks that compare the levels:
+/// every level gives the same bytes. A level this CPU lacks runs the scalar code.
+pub fn escape_at_level(level: SimdLevel, s: &[u8], html: bool, out: &mut Vec<u8>) {
+    let style = if html { quote::Style::Html } else { quote::Style::Js };
+    quote::escape_into(level, s, style, out);
 }
 
 /// `JSON.stringify(s)` for a string given as UTF-16 code units (lone surrogates allowed).
@@ -74,13 +121,45 @@ pub(crate) fn encode_wtf8(cp: u32, out: &mut Vec<u8>) {
 /// surrogates stay as three-byte sequences.
 pub fn wtf8_from_utf16(units: &[u16]) -> Vec<u8> {
     let mut out = Vec::with_capacity(units.len() + units.len() / 2);
-    for r in char::decode_utf16(units.iter().copied()) {
-        match r {
-            Ok(c) => encode_wtf8(u32::from(c), &mut out),
-            Err(e) => encode_wtf8(u32::from(e.unpaired_surrogate()), &mut out),
+    wtf8_from_utf16_into(units, &mut out);
+    out
+}
+
+/// [`wtf8_from_utf16`] appended to `out` (which a caller may reuse between calls).
+pub fn wtf8_from_utf16_into(units: &[u16], out: &mut Vec<u8>) {
+    wtf8_from_utf16_at_level(SimdLevel::best(), units, out);
+}
+
+/// [`wtf8_from_utf16_into`] at `level` (tests and benchmarks compare the levels; a level this
+/// CPU lacks runs the scalar code).
+pub fn wtf8_from_utf16_at_level(level: SimdLevel, units: &[u16], out: &mut Vec<u8>) {
+    match crate::simd::Kernel::new(level) {
+        Some(kernel) => crate::simd::utf16_into_vec(kernel, units, out, utf16_scalar),
+        None => {
+            utf16_scalar(units, 0, out, units.len());
         }
     }
-    out
+}
+
+/// Encodes `units[from..]` until the index reaches `to` (a pair whose high surrogate is just
+/// before `to` is joined, taking one unit more); returns the index reached.
+fn utf16_scalar(units: &[u16], from: usize, out: &mut Vec<u8>, to: usize) -> usize {
+    let mut i = from;
+    while i < to {
+        let u = u32::from(units[i]);
+        if (0xD800..0xDC00).contains(&u) {
+            if let Some(low) =
+                units.get(i + 1).map(|&l| u32::from(l)).filter(|l| (0xDC00..0xE000).contains(l))
+            {
+                encode_wtf8(0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00), out);
+                i += 2;
+                continue;
+            }
+        }
+        encode_wtf8(u, out);
+        i += 1;
+    }
+    i
 }
 
 /// WTF-8 back to UTF-16 code units. Bytes that are not WTF-8 become U+FFFD.

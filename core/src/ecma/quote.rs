@@ -4,10 +4,16 @@
 //! (`ED A0..BF xx`), which is how a JS or Python string with lone surrogates arrives here. A
 //! surrogate pair written as two such sequences is joined into one character, as JS would see it.
 //!
-//! The scan looks at 64 bytes at a time and builds a bit mask of the bytes that may need an
-//! escape; the loop is written so that LLVM vectorizes it (SSE2 on any x86-64). Clean runs go to
-//! the sink straight from the input; short runs between escapes are gathered in a small stack
-//! buffer so the MAC sees few, large updates.
+//! Two implementations share [`escape_at`] for the rare bytes:
+//! - the vector kernels of [`crate::simd`] (SSE2/SSSE3/AVX2, NEON), used whenever the CPU has
+//!   one: they escape into a small stage that is handed to the MAC every few blocks, so the
+//!   escaping runs while SHA-256 waits on its own dependency chain;
+//! - the portable code below ([`Level::Scalar`]): the reference the kernels are tested against,
+//!   and what runs elsewhere (wasm32). It looks at 64 bytes at a time and builds a bit mask of
+//!   the bytes that may need an escape, in loops LLVM vectorizes; clean runs go to the sink
+//!   straight from the input, short runs between escapes are gathered in a stack buffer.
+
+use crate::simd::{self, Kernel, Level};
 
 /// Where quoted bytes go: a MAC (or several) or a `Vec<u8>`.
 pub(crate) trait Sink {
@@ -113,7 +119,7 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 /// `(bytes written, input bytes consumed)`, or `None` when the byte needs no escape after all
 /// (a lead byte of an ordinary character).
 #[inline]
-fn escape_at(s: &[u8], i: usize, html: bool, out: &mut [u8; 16]) -> Option<(usize, usize)> {
+pub(crate) fn escape_at(s: &[u8], i: usize, html: bool, out: &mut [u8; 16]) -> Option<(usize, usize)> {
     let c = s[i];
     let short = |out: &mut [u8; 16], e: u8| {
         out[0] = b'\\';
@@ -189,16 +195,26 @@ fn escape_at(s: &[u8], i: usize, html: bool, out: &mut [u8; 16]) -> Option<(usiz
     }
 }
 
-/// Writes the contents of `JSON.stringify(s)` without the surrounding quotes.
-pub(crate) fn quote_inner<S: Sink + ?Sized>(s: &[u8], style: Style, sink: &mut S) {
-    with_stage(s.len(), sink, |st| st.quote(s, style));
-}
-
 /// Runs `f` with a staging buffer in front of `sink` whose size suits about `len` bytes of
 /// output (the buffer is zeroed on every call, so short outputs get a short one), then flushes.
 #[inline]
-pub(crate) fn with_stage<S: Sink + ?Sized>(len: usize, sink: &mut S, f: impl FnOnce(&mut dyn Staging)) {
-    if len < 400 {
+pub(crate) fn with_stage<S: Sink + ?Sized>(
+    level: Level,
+    len: usize,
+    sink: &mut S,
+    f: impl FnOnce(&mut dyn Staging),
+) {
+    if let Some(kernel) = Kernel::new(level) {
+        if len < 1500 {
+            let mut st = SimdStage::<S, 2048> { sink, buf: [0; 2048], len: 0, kernel };
+            f(&mut st);
+            st.flush();
+        } else {
+            let mut st = SimdStage::<S, 16384> { sink, buf: [0; 16384], len: 0, kernel };
+            f(&mut st);
+            st.flush();
+        }
+    } else if len < 400 {
         let mut st = Stage::<S, { 512 + SLACK }> { sink, buf: [0; 512 + SLACK], len: 0 };
         f(&mut st);
         st.flush();
@@ -217,6 +233,30 @@ pub(crate) trait Staging {
     fn quote(&mut self, s: &[u8], style: Style);
 }
 
+/// Hands the staged `buf[..*len]` to `sink`.
+#[inline]
+fn flush_staged<S: Sink + ?Sized>(sink: &mut S, buf: &[u8], len: &mut usize) {
+    if *len > 0 {
+        sink.put(&buf[..*len]);
+        *len = 0;
+    }
+}
+
+/// Appends `bytes` to the staged `buf[..*len]`, first handing what is staged to `sink` when they
+/// do not fit (and `bytes` too, when they are longer than `buf`).
+#[inline]
+fn put_staged<S: Sink + ?Sized>(sink: &mut S, buf: &mut [u8], len: &mut usize, bytes: &[u8]) {
+    if *len + bytes.len() > buf.len() {
+        flush_staged(sink, buf, len);
+        if bytes.len() > buf.len() {
+            sink.put(bytes);
+            return;
+        }
+    }
+    buf[*len..*len + bytes.len()].copy_from_slice(bytes);
+    *len += bytes.len();
+}
+
 /// A buffer of `N` bytes in front of a sink; output is handed on in pieces of `N - SLACK`.
 struct Stage<'s, S: Sink + ?Sized, const N: usize> {
     sink: &'s mut S,
@@ -229,10 +269,7 @@ impl<S: Sink + ?Sized, const N: usize> Stage<'_, S, N> {
 
     #[inline]
     fn flush(&mut self) {
-        if self.len > 0 {
-            self.sink.put(&self.buf[..self.len]);
-            self.len = 0;
-        }
+        flush_staged(self.sink, &self.buf, &mut self.len);
     }
 
     /// Blocks without an escape are hashed straight from the input (`direct`), once the stage
@@ -357,15 +394,7 @@ impl<S: Sink + ?Sized, const N: usize> Stage<'_, S, N> {
 impl<S: Sink + ?Sized, const N: usize> Staging for Stage<'_, S, N> {
     #[inline]
     fn put(&mut self, bytes: &[u8]) {
-        if self.len + bytes.len() > Self::LIMIT {
-            self.flush();
-            if bytes.len() > Self::LIMIT {
-                self.sink.put(bytes);
-                return;
-            }
-        }
-        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
-        self.len += bytes.len();
+        put_staged(self.sink, &mut self.buf[..Self::LIMIT], &mut self.len, bytes);
     }
 
     fn quote(&mut self, s: &[u8], style: Style) {
@@ -376,10 +405,112 @@ impl<S: Sink + ?Sized, const N: usize> Staging for Stage<'_, S, N> {
     }
 }
 
+/// What to write for `s[pos]`, where a vector kernel stopped, and how many input bytes it takes:
+/// its escape, or the byte itself when it turns out ordinary (a lead byte of a character).
+#[inline]
+fn special_byte<'e>(s: &[u8], pos: usize, html: bool, esc: &'e mut [u8; 16]) -> (&'e [u8], usize) {
+    match escape_at(s, pos, html, esc) {
+        Some((k, used)) => (&esc[..k], used),
+        None => {
+            esc[0] = s[pos];
+            (&esc[..1], 1)
+        }
+    }
+}
+
+/// A buffer of `N` bytes in front of a sink, filled by a vector kernel. Each kernel call reads
+/// at most `CHUNK` input bytes; once `FLUSH` bytes are waiting they go to the sink in one piece.
+/// (Handing the MAC a block or two at a time, so the escaping of the next piece could overlap
+/// the hashing of this one, measured slower: each call into SHA-256 costs more than it hides.)
+struct SimdStage<'s, S: Sink + ?Sized, const N: usize> {
+    sink: &'s mut S,
+    buf: [u8; N],
+    len: usize,
+    kernel: Kernel,
+}
+
+impl<S: Sink + ?Sized, const N: usize> SimdStage<'_, S, N> {
+    const FLUSH: usize = N / 2;
+    /// Room for what may be waiting, one call's worst case with the kernel's slack, one escape.
+    const CHUNK: usize = (N - Self::FLUSH - simd::SLACK - 16) / 2;
+
+    #[inline]
+    fn flush(&mut self) {
+        flush_staged(self.sink, &self.buf, &mut self.len);
+    }
+
+    fn quote_impl<const HTML: bool>(&mut self, s: &[u8]) {
+        let mut esc = [0u8; 16];
+        let n = s.len();
+        let mut pos = 0;
+        while pos < n {
+            if self.len >= Self::FLUSH {
+                self.flush();
+            }
+            let limit = (n - pos).min(Self::CHUNK);
+            let room = &mut self.buf[self.len..];
+            let (read, written) = simd::escape(self.kernel, HTML, &s[pos..], limit, room);
+            pos += read;
+            self.len += written;
+            if read < limit {
+                let (out, used) = special_byte(s, pos, HTML, &mut esc);
+                self.buf[self.len..self.len + out.len()].copy_from_slice(out);
+                self.len += out.len();
+                pos += used;
+            }
+        }
+    }
+}
+
+impl<S: Sink + ?Sized, const N: usize> Staging for SimdStage<'_, S, N> {
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) {
+        put_staged(self.sink, &mut self.buf, &mut self.len, bytes);
+    }
+
+    fn quote(&mut self, s: &[u8], style: Style) {
+        match style {
+            Style::Js => self.quote_impl::<false>(s),
+            Style::Html => self.quote_impl::<true>(s),
+        }
+    }
+}
+
+/// Appends the contents of `JSON.stringify(s)` (no quotes) for WTF-8 `s` to `out`, at `level`.
+pub(crate) fn escape_into(level: Level, s: &[u8], style: Style, out: &mut Vec<u8>) {
+    // Short strings (most keys and values of a JSON body) are usually clean: one scan, one copy,
+    // cheaper than setting up a vector step for a padded tail.
+    let short_and_clean = s.len() < 32
+        && match style {
+            Style::Js => !any_hit::<false>(s),
+            Style::Html => !any_hit::<true>(s),
+        };
+    if short_and_clean {
+        out.extend_from_slice(s);
+        return;
+    }
+    let Some(kernel) = Kernel::new(level) else {
+        with_stage(level, s.len(), out, |st| st.quote(s, style));
+        return;
+    };
+    let html = style == Style::Html;
+    let mut esc = [0u8; 16];
+    let n = s.len();
+    let mut pos = 0;
+    while pos < n {
+        pos += simd::escape_into_vec(kernel, html, &s[pos..], n - pos, out);
+        if pos < n {
+            let (bytes, used) = special_byte(s, pos, html, &mut esc);
+            out.extend_from_slice(bytes);
+            pos += used;
+        }
+    }
+}
+
 /// `JSON.stringify(s)` for a WTF-8 string, appended to `out`.
 pub(crate) fn quote_into(s: &[u8], out: &mut Vec<u8>) {
     out.push(b'"');
-    quote_inner(s, Style::Js, out);
+    escape_into(Level::best(), s, Style::Js, out);
     out.push(b'"');
 }
 

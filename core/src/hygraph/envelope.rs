@@ -6,6 +6,7 @@ use hmac::Mac;
 use crate::ecma::json_number_with;
 use crate::ecma::quote::{with_stage, Sink, Style};
 use crate::secret::{HmacSha256, Secret};
+use crate::simd::Level;
 
 /// What the envelope is made of. Text is WTF-8 (valid UTF-8 in the strict API).
 #[derive(Clone, Copy, Debug)]
@@ -19,8 +20,12 @@ pub(crate) struct Parts<'a> {
 /// Streams the envelope into `sink`, through one staging buffer so a small envelope reaches the
 /// MAC in a single update.
 pub(crate) fn write<S: Sink + ?Sized>(parts: &Parts<'_>, style: Style, sink: &mut S) {
+    write_at(Level::best(), parts, style, sink);
+}
+
+fn write_at<S: Sink + ?Sized>(level: Level, parts: &Parts<'_>, style: Style, sink: &mut S) {
     let len = parts.body.map_or(0, <[u8]>::len) + parts.environment.len();
-    with_stage(len, sink, |st| {
+    with_stage(level, len, sink, |st| {
         match parts.body {
             Some(body) => {
                 st.put(b"{\"Body\":\"");
@@ -39,9 +44,21 @@ pub(crate) fn write<S: Sink + ?Sized>(parts: &Parts<'_>, style: Style, sink: &mu
 /// The envelope as bytes (for tests, `explain` and the naive benchmark; verification never
 /// builds it).
 pub fn build(body: Option<&[u8]>, environment: &[u8], timestamp: f64, html: bool) -> Vec<u8> {
+    build_at(Level::best(), body, environment, timestamp, html)
+}
+
+/// [`build`] with the escaping done at `level` (tests and benchmarks compare the levels; a level
+/// this CPU lacks runs the scalar code).
+pub fn build_at(
+    level: Level,
+    body: Option<&[u8]>,
+    environment: &[u8],
+    timestamp: f64,
+    html: bool,
+) -> Vec<u8> {
     let mut out = Vec::new();
     let style = if html { Style::Html } else { Style::Js };
-    write(&Parts { body, environment, timestamp }, style, &mut out);
+    write_at(level, &Parts { body, environment, timestamp }, style, &mut out);
     out
 }
 
