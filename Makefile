@@ -74,9 +74,25 @@ $(addprefix toolchain-,$(OTHER_TOOLCHAINS)): toolchain-%:
 .PHONY: build
 build: build-node build-python build-cli ## build what users get: the napi addon, the Python extension in .venv, the CLI
 
+# What users get is built once and tested as it ships. The linux-x64-gnu napi addon and the
+# x86_64 wheel are pinned to glibc 2.17 (zig links them, through cargo-zigbuild), with rustup's
+# compiler; the arm64 and musl builds (make dist) use Debian's 1.96 (arm64 std; std from source
+# for musl). Node and Python builds keep separate target dirs (target/node, target/python): napi
+# and maturin set different linker wrappers, which would make each rebuild the other's work.
+ZIG_ENV  := PATH=$(ZIG_BIN):$$PATH ZIG_GLOBAL_CACHE_DIR=$(HOOKSEAL_CACHE)/zig/cache \
+            CARGO_ZIGBUILD_CACHE_DIR=$(HOOKSEAL_CACHE)/zig/cargo-zigbuild RUSTFLAGS="-C link-arg=-s"
+WEB_ENV  := $(ZIG_ENV) PATH=$(WEB_BIN):$(ZIG_BIN):$$PATH
+MUSL_ENV := RUSTC_BOOTSTRAP=1 RUSTFLAGS="-C target-feature=-crt-static -C link-arg=-s"
+BUILD_STD := -Zbuild-std=std,panic_abort
+NAPI     := npx --no-install napi build --platform --release --strip -x --target-dir $(ROOT)/target/node
+MATURIN  := CARGO_TARGET_DIR=$(ROOT)/target/python VIRTUAL_ENV=$(VENV) $(VENV)/bin/maturin build --release --zig --quiet
+NATIVE   := $(ROOT)/target/native
+WHEELS   := $(ROOT)/dist/python
+
 .PHONY: build-node
-build-node: node-deps build-wasm ## build the release napi addon and the WebAssembly engine in bindings-node/
-	cd $(NODE) && npm run --silent build
+build-node: node-deps build-wasm toolchain-zig ## build the napi addon users get (linux-x64-gnu, glibc 2.17) and the WebAssembly engine in bindings-node/
+	cd $(NODE) && $(ZIG_ENV) $(NAPI) --target x86_64-unknown-linux-gnu.2.17 --js binding.js --dts binding.d.ts
+	cd $(NODE) && npm run --silent twins
 
 # The WebAssembly engine of the npm package (bindings-wasm → bindings-node/hookseal.wasm), built
 # with Debian's rustc-web and std from source (rustup has no wasm32 std here); panics abort at once,
@@ -97,8 +113,36 @@ $(WASM): $(WASM_SRC) | node-deps
 WASM_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-multivalue --enable-reference-types
 
 .PHONY: build-python
-build-python: venv ## build the release Python extension and install it into .venv
-	cd $(PYPKG) && VIRTUAL_ENV=$(VENV) PATH=$(VENV)/bin:$$PATH $(VENV)/bin/maturin develop --release --quiet
+build-python: venv toolchain-zig ## build the manylinux2014 x86_64 wheel into dist/python/ and install it into .venv
+	rm -f $(WHEELS)/hookseal-*-manylinux*_x86_64.whl
+	cd $(PYPKG) && $(ZIG_ENV) $(MATURIN) --target x86_64-unknown-linux-gnu --compatibility manylinux2014 -o $(WHEELS)
+	$(PIP) install --force-reinstall --no-deps $(WHEELS)/hookseal-*-manylinux*_x86_64.whl
+
+# The other platforms (make dist): node-arm64, node-musl write into target/native/.
+.PHONY: node-arm64 node-musl python-arm64 python-musl python-sdist
+node-arm64: node-deps toolchain-arm64-std toolchain-zig
+	cd $(NODE) && $(WEB_ENV) $(NAPI) --target aarch64-unknown-linux-gnu.2.17 -o $(NATIVE) --no-js --dts binding.d.ts
+node-musl: node-deps toolchain-web toolchain-zig
+	cd $(NODE) && $(WEB_ENV) $(MUSL_ENV) $(NAPI) --target x86_64-unknown-linux-musl -o $(NATIVE) --no-js --dts binding.d.ts -- $(BUILD_STD)
+python-arm64: venv toolchain-arm64-std toolchain-zig
+	rm -f $(WHEELS)/hookseal-*-manylinux*_aarch64.whl
+	cd $(PYPKG) && $(WEB_ENV) $(MATURIN) --target aarch64-unknown-linux-gnu --compatibility manylinux2014 -o $(WHEELS)
+python-musl: venv toolchain-web toolchain-zig
+	rm -f $(WHEELS)/hookseal-*-musllinux*.whl
+	cd $(PYPKG) && $(WEB_ENV) $(MUSL_ENV) $(MATURIN) --target x86_64-unknown-linux-musl --compatibility musllinux_1_2 -o $(WHEELS) $(BUILD_STD)
+python-sdist: venv
+	rm -f $(WHEELS)/hookseal-*.tar.gz
+	cd $(PYPKG) && $(VENV)/bin/maturin sdist -o $(WHEELS)
+
+.PHONY: dist dist-npm dist-python
+dist: dist-npm dist-python ## every artifact users get: npm tarballs in dist/npm/, wheels + sdist in dist/python/
+
+dist-npm: build-node node-arm64 node-musl ## the main npm tarball and one per platform (linux-x64-gnu, linux-arm64-gnu, linux-x64-musl)
+	node $(NODE)/scripts/dist.js dist/npm $(NODE)/hookseal.linux-x64-gnu.node \
+	  $(NATIVE)/hookseal.linux-arm64-gnu.node $(NATIVE)/hookseal.linux-x64-musl.node
+
+dist-python: build-python python-arm64 python-musl python-sdist ## abi3 wheels (manylinux2014 x86_64/aarch64, musllinux_1_2 x86_64) + sdist
+	@ls -l $(WHEELS)
 
 .PHONY: build-cli
 build-cli: ## build the hookseal command (target/release/hookseal)
@@ -116,7 +160,7 @@ build-example-axum: ## build the axum example server (target/debug/hookseal-exam
 WITH_REDIS := $(ROOT)/scripts/with-redis.sh
 
 .PHONY: test
-test: test-rust test-node test-python test-faults test-demo ## run every suite: Rust (core, CLI, vectors, axum on Redis), Node, Python, replay faults, the demo
+test: test-rust test-node test-python test-faults test-dist test-demo ## run every suite: Rust (core, CLI, vectors, axum on Redis), Node, Python, replay faults, the shipped artifacts, the demo
 	@echo "make test: every suite passed"
 
 .PHONY: test-rust
@@ -140,6 +184,22 @@ test-python: build-python ## Python tests (pytest): vectors, properties, FastAPI
 .PHONY: test-faults
 test-faults: build-node build-python ## replay guard under faults: worker processes of both faces on one redis-server, killed and restarted
 	$(WITH_REDIS) $(PY) tests/faults/run.py
+
+# The artifacts of `make dist` as users get them: tarballs and wheels in fresh npm projects and
+# venvs, arm64 ones under qemu-user, symbol versions and musl linkage read off the binaries.
+WHEELHOUSE := $(HOOKSEAL_CACHE)/wheelhouse
+DIST_TEST_ENV := QEMU_AARCH64=$(QEMU_AARCH64) ARM64_ROOT=$(ARM64_ROOT) ARM64_NODE=$(ARM64_NODE) \
+                 ARM64_PYTHON=$(ARM64_PYTHON) MUSL_LOADER=$(MUSL_LOADER) WHEELHOUSE=$(WHEELHOUSE)
+
+# Wheels for the test venvs, which install everything with --no-index: pytest and the extras.
+$(WHEELHOUSE)/.done: Makefile $(PYPKG)/pyproject.toml | $(PY)
+	$(PIP) download --only-binary=:all: -d $(WHEELHOUSE) pytest "fastapi>=0.110" "flask>=3.0" "redis>=5.0" async-timeout
+	touch $@
+
+.PHONY: test-dist
+test-dist: dist toolchain-arm64-node toolchain-arm64-python toolchain-musl $(WHEELHOUSE)/.done ## the shipped artifacts: fresh npm projects/venvs, arm64 under qemu, glibc 2.17, musl
+	cd $(NODE) && $(DIST_TEST_ENV) node --test tests-dist/
+	$(DIST_TEST_ENV) $(WITH_REDIS) $(PY) -m pytest -q -p no:cacheprovider $(PYPKG)/tests-dist
 
 .PHONY: test-demo
 test-demo: build build-example-axum ## the demo's scenarios, as a test

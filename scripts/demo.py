@@ -31,11 +31,28 @@ AXUM = ROOT / "target" / "debug" / "hookseal-example-axum"
 HYGRAPH_SECRET = "demo-" + secrets.token_hex(12)
 ACTION_SECRET = "demo-" + secrets.token_hex(12)
 
+# `{port}` is replaced by a free loopback port (also given as $PORT). The Python examples run
+# under the servers they are deployed with: uvicorn (inside app.py) and gunicorn.
 SERVERS = {
     "node (Vercel)": ["node", "examples/node-vercel/server.js"],
     "node (Next.js)": ["node", "examples/nextjs-app-router/server.js"],
     "python (FastAPI)": [str(PYTHON), "examples/fastapi/app.py"],
-    "python (Flask)": [str(PYTHON), "examples/flask/app.py"],
+    "python (Flask)": [
+        str(PYTHON),
+        "-m",
+        "gunicorn",
+        "--bind",
+        "127.0.0.1:{port}",
+        "--chdir",
+        "examples/flask",
+        "--workers",
+        "1",
+        "--threads",
+        "4",
+        "--log-level",
+        "warning",
+        "app:app",
+    ],
     "rust (axum)": [str(AXUM)],
 }
 # The header each example's Hasura Action expects. WSGI servers drop names with an underscore,
@@ -64,6 +81,7 @@ def free_port() -> int:
 def start(name: str, cmd: list[str]) -> tuple[subprocess.Popen[str], str]:
     port = free_port()
     env = dict(os.environ, PORT=str(port), HYGRAPH_WEBHOOK_SECRET=HYGRAPH_SECRET, HASURA_ACTION_SECRET=ACTION_SECRET)
+    cmd = [part.replace("{port}", str(port)) for part in cmd]
     proc = subprocess.Popen(
         cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
     )

@@ -223,8 +223,9 @@ install_arm64_std() {
     "libstd-rust-web-dev:arm64=$v" "libstd-rust-web-$WEB_SERIES:arm64=$v"
   local lib="$web_dir/arm64-std/usr/lib/rustlib/aarch64-unknown-linux-gnu"
   [[ -d "$lib/lib" ]] || die "arm64-std: $lib/lib missing after unpack"
-  ln -sfn "../../../arm64-std/usr/lib/rustlib/aarch64-unknown-linux-gnu" \
+  ln -sfn "../../../../arm64-std/usr/lib/rustlib/aarch64-unknown-linux-gnu" \
     "$web_dir/root/usr/lib/rustlib/aarch64-unknown-linux-gnu"
+  [[ -d "$web_dir/root/usr/lib/rustlib/aarch64-unknown-linux-gnu/lib" ]] || die "arm64-std: sysroot link broken"
   touch "$stamp"
   log "arm64-std: $(ls "$lib/lib" | grep -c '\.rlib$') rlibs for aarch64-unknown-linux-gnu"
 }
