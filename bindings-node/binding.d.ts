@@ -106,7 +106,7 @@ export interface ReplayConstants {
 }
 
 /** How long a `done` entry lives for a tolerance (seconds). */
-export declare function replayDoneTtlMs(toleranceSecs: number): number
+export declare function replayDoneTtlMs(toleranceSecs?: number | undefined | null): number
 
 /** The Hygraph header for `body` (raw text) as Hygraph sends it. */
 export declare function signStrict(secret: string, body: string, environment: string, timestampMs: number): string

@@ -617,7 +617,7 @@ export function withHygraphSignature(handler, options) {
     const engine = configCall(() =>
       native.strictNew(secretList(secret), tolerance === undefined ? 300 : tolerance, environments ?? null),
     )
-    return { engine, doneTtlMs: native.replayDoneTtlMs(native.strictTolerance(engine) ?? 86_400) }
+    return { engine, doneTtlMs: native.replayDoneTtlMs(native.strictTolerance(engine)) }
   })
   if (replay !== undefined && (typeof replay !== 'object' || typeof replay.claim !== 'function')) {
     throw new TypeError('hookseal: replay must be a guard from createMemoryReplayGuard / createRedisReplayGuard')

@@ -379,7 +379,8 @@ export function wasmEngine(module) {
   }
 
   function replayDoneTtlMs(toleranceSecs) {
-    return call(() => check(x.hs_replay_done_ttl_ms(Number(toleranceSecs))))
+    const windowed = toleranceSecs === null || toleranceSecs === undefined ? 0 : 1
+    return call(() => check(x.hs_replay_done_ttl_ms(windowed ? Number(toleranceSecs) : 0, windowed)))
   }
 
   function hasuraErrorBody(message, code) {

@@ -471,8 +471,9 @@ pub fn replay_constants() -> ReplayConstants {
 
 /// How long a `done` entry lives for a tolerance (seconds).
 #[napi(catch_unwind)]
-pub fn replay_done_ttl_ms(tolerance_secs: f64) -> Result<f64> {
-    Ok(replay::done_ttl_ms(secs("tolerance", tolerance_secs)?) as f64)
+pub fn replay_done_ttl_ms(tolerance_secs: Option<f64>) -> Result<f64> {
+    let tol = tolerance_secs.map(|t| secs("tolerance", t)).transpose()?;
+    Ok(replay::done_ttl_for(tol) as f64)
 }
 
 /// Hasura's error body.

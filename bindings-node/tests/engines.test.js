@@ -112,7 +112,7 @@ test('same answers: strict engine, configuration errors, outcomes and replay key
   same('signStrict bad timestamp', (e) => e.signStrict('k', '{}', 'master', -5))
   same('signStrict empty secret', (e) => e.signStrict('', '{}', 'master', 5))
   same('replayConstants', (e) => e.replayConstants())
-  for (const t of [0, 300, 86_400, -1, 0.5]) same(`replayDoneTtlMs ${t}`, (e) => e.replayDoneTtlMs(t))
+  for (const t of [0, 300, 86_400, -1, 0.5, null]) same(`replayDoneTtlMs ${t}`, (e) => e.replayDoneTtlMs(t))
 })
 
 test('same answers: shared secret, memory store, Hasura helpers', () => {

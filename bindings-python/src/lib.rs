@@ -329,7 +329,7 @@ impl StrictVerifier {
 
     /// How long a `done` replay entry lives: the whole window, both sides (ms).
     fn done_ttl_ms(&self) -> u64 {
-        replay::done_ttl_ms(self.inner.tolerance_secs().unwrap_or(hookseal::hygraph::DEFAULT_TOLERANCE_SECS))
+        self.inner.replay_done_ttl_ms()
     }
 }
 

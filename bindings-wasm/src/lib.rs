@@ -450,9 +450,10 @@ pub mod calls {
         Ok(0)
     }
 
-    /// How long a `done` entry lives for a tolerance (seconds).
-    pub fn replay_done_ttl_ms(tolerance_secs: f64) -> Res<f64> {
-        Ok(replay::done_ttl_ms(secs("tolerance", tolerance_secs)?) as f64)
+    /// How long a `done` entry lives for a tolerance (seconds); `windowed == 0`: no window.
+    pub fn replay_done_ttl_ms(tolerance_secs: f64, windowed: i32) -> Res<f64> {
+        let tol = if windowed == 0 { None } else { Some(secs("tolerance", tolerance_secs)?) };
+        Ok(replay::done_ttl_for(tol) as f64)
     }
 
     /// Slots 0 message, 1 code. Hasura's error body to the output.
@@ -692,8 +693,8 @@ mod exports {
 
     /// See [`calls::replay_done_ttl_ms`].
     #[no_mangle]
-    pub extern "C" fn hs_replay_done_ttl_ms(tolerance_secs: f64) -> f64 {
-        run_f64(|_, _| calls::replay_done_ttl_ms(tolerance_secs))
+    pub extern "C" fn hs_replay_done_ttl_ms(tolerance_secs: f64, windowed: i32) -> f64 {
+        run_f64(|_, _| calls::replay_done_ttl_ms(tolerance_secs, windowed))
     }
 
     /// See [`calls::hasura_error_body`].

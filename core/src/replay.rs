@@ -116,6 +116,17 @@ pub fn done_ttl_ms(tolerance_secs: u64) -> u64 {
     tolerance_secs.saturating_mul(2_000).max(1)
 }
 
+/// How long a `done` entry lives when the time window is off: 48 hours. Without a window a copy
+/// stays valid forever, so no lifetime is enough; 48 h covers every retry schedule of a sender and
+/// a day of clock trouble, and keeps a shared store bounded. Turn the window on to be complete.
+pub const NO_WINDOW_DONE_TTL_MS: u64 = 48 * 3_600_000;
+
+/// How long a `done` entry lives for a verifier's window (`None`: the window is off). Every
+/// face asks this one function, so they remember a handled delivery for the same time.
+pub fn done_ttl_for(tolerance_secs: Option<u64>) -> u64 {
+    tolerance_secs.map_or(NO_WINDOW_DONE_TTL_MS, done_ttl_ms)
+}
+
 /// The answer to a claim.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Claim {

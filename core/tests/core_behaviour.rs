@@ -720,3 +720,16 @@ fn hasura_dates() {
     assert_eq!(hookseal::hasura::event_timestamp(1_795_003_200_123_456), "2026-11-18T12:00:00.123456");
     assert_eq!(hookseal::hasura::event_timestamp(951_782_400_000_000), "2000-02-29T00:00:00.000000");
 }
+
+#[test]
+fn replay_done_ttl_is_one_rule_for_every_face() {
+    // Twice the window (a copy stays valid until t + tolerance, and t may lie tolerance ahead).
+    let v = Verifier::new(["s"]).unwrap();
+    assert_eq!(v.replay_done_ttl_ms(), 600_000);
+    let v = v.tolerance(Some(60)).unwrap();
+    assert_eq!(v.replay_done_ttl_ms(), 120_000);
+    // No window: a bounded 48 h, the same in every face (they all ask the core).
+    let v = v.tolerance(None).unwrap();
+    assert_eq!(v.replay_done_ttl_ms(), hookseal::replay::NO_WINDOW_DONE_TTL_MS);
+    assert_eq!(hookseal::replay::NO_WINDOW_DONE_TTL_MS, 172_800_000);
+}

@@ -228,6 +228,12 @@ impl Verifier {
         self.tolerance_secs
     }
 
+    /// How long a replay guard remembers a delivery this verifier accepted: twice the window, or
+    /// [`crate::replay::NO_WINDOW_DONE_TTL_MS`] when the window is off.
+    pub fn replay_done_ttl_ms(&self) -> u64 {
+        crate::replay::done_ttl_for(self.tolerance_secs())
+    }
+
     /// The configured secrets.
     pub fn secrets(&self) -> &Secrets {
         &self.secrets

@@ -12,7 +12,7 @@ use axum_core::extract::{FromRequestParts, Request};
 use axum_core::response::{IntoResponse, Response};
 use axum_core::{BoxError, RequestExt as _};
 use bytes::Bytes;
-use hookseal::hygraph::{Verified, Verifier, DEFAULT_TOLERANCE_SECS, HEADER};
+use hookseal::hygraph::{Verified, Verifier, HEADER};
 use hookseal::replay::Claim;
 use http::request::Parts;
 use http::StatusCode;
@@ -76,8 +76,7 @@ impl HygraphLayer {
     /// A layer that verifies with `verifier`. Build the verifier at start-up: a missing or empty
     /// secret is a [`ConfigError`](hookseal::ConfigError) there, never a request let through.
     pub fn new(verifier: Verifier) -> Self {
-        let tolerance = verifier.tolerance_secs().unwrap_or(DEFAULT_TOLERANCE_SECS);
-        let done_ttl_ms = hookseal::replay::done_ttl_ms(tolerance);
+        let done_ttl_ms = verifier.replay_done_ttl_ms();
         HygraphLayer { config: Arc::new(Config { verifier, replay: None, done_ttl_ms }) }
     }
 
