@@ -54,25 +54,57 @@ pub fn write_json_number(x: f64, out: &mut Vec<u8>) {
 /// Appends how `JSON.stringify` writes the integer `i` (as JS holds it: the nearest double) to
 /// `out`. Exact integers (|i| <= 2^53) are written digit by digit, without float formatting.
 pub fn write_json_integer(i: i64, out: &mut Vec<u8>) {
-    const EXACT: u64 = 1 << 53;
-    if i.unsigned_abs() > EXACT {
+    if i.unsigned_abs() > EXACT_INT {
         return json_number_into(i as f64, out);
     }
-    let mut digits = [0u8; 20];
-    let mut n = i.unsigned_abs();
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
+    out.extend_from_slice(NumberText::integer(i).as_bytes());
+}
+
+/// Integers up to this magnitude are exact doubles.
+const EXACT_INT: u64 = 1 << 53;
+
+/// A number as `JSON.stringify` writes it, on the stack.
+pub(crate) struct NumberText {
+    buf: [u8; 32],
+    start: usize,
+}
+
+impl NumberText {
+    /// How `JSON.stringify` writes `x`: integers digit by digit, others through ryu-js.
+    pub(crate) fn new(x: f64) -> NumberText {
+        if x.fract() == 0.0 && x.abs() <= EXACT_INT as f64 {
+            return NumberText::integer(x as i64); // also -0 -> "0"
         }
+        let mut out = NumberText { buf: [0; 32], start: 32 };
+        let mut ryu = ryu_js::Buffer::new();
+        let text = json_number_with(x, &mut ryu).as_bytes();
+        out.start = 32 - text.len();
+        out.buf[out.start..].copy_from_slice(text);
+        out
     }
-    if i < 0 {
-        out.push(b'-');
+
+    /// The decimal digits of `i` (|i| <= 2^53), with a `-` for negatives.
+    fn integer(i: i64) -> NumberText {
+        let mut out = NumberText { buf: [0; 32], start: 32 };
+        let mut n = i.unsigned_abs();
+        loop {
+            out.start -= 1;
+            out.buf[out.start] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        if i < 0 {
+            out.start -= 1;
+            out.buf[out.start] = b'-';
+        }
+        out
     }
-    out.extend_from_slice(&digits[at..]);
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.buf[self.start..]
+    }
 }
 
 /// Appends the contents of `JSON.stringify(s)` (no surrounding quotes) for WTF-8 `s` to `out`,
@@ -234,7 +266,7 @@ pub fn json_number(x: f64) -> String {
 }
 
 pub(crate) fn json_number_into(x: f64, out: &mut Vec<u8>) {
-    out.extend_from_slice(json_number_with(x, &mut ryu_js::Buffer::new()).as_bytes());
+    out.extend_from_slice(NumberText::new(x).as_bytes());
 }
 
 /// How `JSON.stringify` writes `x`, formatted in `buf` (no allocation).

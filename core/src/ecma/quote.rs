@@ -205,7 +205,11 @@ pub(crate) fn with_stage<S: Sink + ?Sized>(
     f: impl FnOnce(&mut dyn Staging),
 ) {
     if let Some(kernel) = Kernel::new(level) {
-        if len < 1500 {
+        if len < 300 {
+            let mut st = SimdStage::<S, 1024> { sink, buf: [0; 1024], len: 0, kernel };
+            f(&mut st);
+            st.flush();
+        } else if len < 1500 {
             let mut st = SimdStage::<S, 2048> { sink, buf: [0; 2048], len: 0, kernel };
             f(&mut st);
             st.flush();

@@ -3,8 +3,8 @@
 
 use hmac::Mac;
 
-use crate::ecma::json_number_with;
 use crate::ecma::quote::{with_stage, Sink, Style};
+use crate::ecma::NumberText;
 use crate::secret::{HmacSha256, Secret};
 use crate::simd::Level;
 
@@ -36,7 +36,7 @@ fn write_at<S: Sink + ?Sized>(level: Level, parts: &Parts<'_>, style: Style, sin
         }
         st.quote(parts.environment, Style::Js);
         st.put(b"\",\"TimeStamp\":");
-        st.put(json_number_with(parts.timestamp, &mut ryu_js::Buffer::new()).as_bytes());
+        st.put(NumberText::new(parts.timestamp).as_bytes());
         st.put(b"}");
     });
 }
