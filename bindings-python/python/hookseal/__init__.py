@@ -150,7 +150,8 @@ class Verified:
     secret_index: int
     """Which configured secret matched."""
     replay_key: str = ""
-    """The replay-guard key of this delivery (``hookseal:replay:<sha256(sign)>``)."""
+    """The replay-guard key of this delivery: lower-case hex SHA-256 of the header's ``sign``
+    value (a shared store writes it under the prefix ``hookseal:replay:``)."""
 
 
 # Beyond these the core's u64 milliseconds overflow; a clear ValueError instead of OverflowError.
