@@ -265,7 +265,7 @@ test-runtimes: next-app worker ## the npm package in real runtimes: the Next.js 
 	cd $(NODE) && node --test tests-runtimes/
 
 .PHONY: test-readme
-test-readme: venv node-deps ## every JS/TS code block of README.md and bindings-node/README.md type-checks (strict)
+test-readme: venv node-deps build-python ## the READMEs' code blocks: JS/TS type-check (strict); Python passes mypy --strict and runs
 	$(PY) -m pytest -q -p no:cacheprovider tests/readme
 
 # ---------------------------------------------------------------- demo, bench, lint

@@ -81,7 +81,8 @@ def parse(text: str, file: Path) -> Iterator[Block]:
             ):
                 break
             j += 1
-        body = [ln[indent:] if ln[:indent].isspace() else ln.lstrip() for ln in lines[start:j]]
+        # CommonMark: a fence indented N spaces removes up to N spaces from each code line.
+        body = [ln[min(indent, len(ln) - len(ln.lstrip(" "))) :] for ln in lines[start:j]]
         yield Block(file, start + 1, LANGS.get(lang, lang), "\n".join(body) + "\n")
         i = j + 1
 
