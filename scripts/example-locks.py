@@ -29,8 +29,19 @@ def strip_local_integrity(lock: Path) -> None:
     lock.write_text(json.dumps(data, indent=2) + "\n")
 
 
+def forget_local(lock: Path) -> None:
+    """Drops the entries of the local tarballs, so npm reads their manifests again (otherwise
+    "up to date" keeps what an older tarball said, e.g. its licence)."""
+    if not lock.exists():
+        return
+    data = json.loads(lock.read_text())
+    data["packages"] = {k: v for k, v in data["packages"].items() if not str(v.get("resolved", "")).startswith("file:")}
+    lock.write_text(json.dumps(data, indent=2) + "\n")
+
+
 def main() -> int:
     for app in EXAMPLES:
+        forget_local(app / "package-lock.json")
         subprocess.run(["npm", "install", "--package-lock-only", "--no-audit", "--no-fund"], cwd=app, check=True)
         strip_local_integrity(app / "package-lock.json")
         print(f"{app.relative_to(ROOT)}/package-lock.json written")

@@ -17,6 +17,7 @@ const path = require('node:path')
 const { execFileSync } = require('node:child_process')
 
 const PKG_DIR = path.join(__dirname, '..')
+const LICENSES = ['LICENSE-MIT', 'LICENSE-APACHE']
 const pkg = JSON.parse(fs.readFileSync(path.join(PKG_DIR, 'package.json'), 'utf8'))
 const BIN = pkg.napi.binaryName
 
@@ -71,6 +72,17 @@ function main() {
     const mainJson = JSON.parse(fs.readFileSync(mainJsonPath, 'utf8'))
     mainJson.optionalDependencies = Object.fromEntries(platforms.map((p) => [`${pkg.name}-${p}`, pkg.version]))
     fs.writeFileSync(mainJsonPath, JSON.stringify(mainJson, null, 2) + '\n')
+
+    // The licence texts (MIT OR Apache-2.0), in every tarball: `npm pack` skips the symlinks the
+    // crates use, so they are copied from the repository's root here.
+    for (const dir of [path.join(mainDir, 'package'), ...platforms.map((p) => path.join(stage, 'npm', p))]) {
+      for (const f of LICENSES) fs.copyFileSync(path.join(PKG_DIR, '..', f), path.join(dir, f))
+      // npm adds LICENSE files by itself only under names like LICENSE or LICENSE.md.
+      const jsonPath = path.join(dir, 'package.json')
+      const json = JSON.parse(fs.readFileSync(jsonPath, 'utf8'))
+      if (Array.isArray(json.files)) json.files = [...new Set([...json.files, ...LICENSES])]
+      fs.writeFileSync(jsonPath, JSON.stringify(json, null, 2) + '\n')
+    }
 
     fs.mkdirSync(out, { recursive: true })
     for (const f of fs.readdirSync(out)) if (f.endsWith('.tgz')) fs.rmSync(path.join(out, f))

@@ -62,12 +62,13 @@ function addon(t, platform) {
 test('dist/npm: the main tarball (JS, types, WebAssembly engine, no .node) and one per platform, versions agree', () => {
   const main = tarball(PKG.name)
   const files = list(main)
-  for (const f of ['index.js', 'index.mjs', 'index.d.ts', 'binding.js', 'hookseal.wasm', 'js/api.mjs', 'js/api.cjs', 'js/wasm.mjs', 'js/wasm.cjs', 'js/engine-node.cjs', 'js/engine-edge.mjs', 'js/engine-workerd.mjs', 'js/engine-web.mjs']) {
+  for (const f of ['LICENSE-MIT', 'LICENSE-APACHE', 'index.js', 'index.mjs', 'index.d.ts', 'binding.js', 'hookseal.wasm', 'js/api.mjs', 'js/api.cjs', 'js/wasm.mjs', 'js/wasm.cjs', 'js/engine-node.cjs', 'js/engine-edge.mjs', 'js/engine-workerd.mjs', 'js/engine-web.mjs']) {
     assert.ok(files.includes(`package/${f}`), `${f} missing from the main tarball`)
   }
   assert.deepEqual(files.filter((f) => /\.node$|\/src\/|Cargo\.toml|node_modules|tests?\/|scripts\//.test(f)), [])
   const m = manifest(main)
   assert.equal(m.version, PKG.version)
+  assert.equal(m.license, 'MIT OR Apache-2.0', 'the licence the crates and the wheel declare')
   assert.deepEqual(
     m.optionalDependencies,
     Object.fromEntries(Object.keys(PLATFORMS).map((p) => [`${PKG.name}-${p}`, PKG.version])),
@@ -80,7 +81,8 @@ test('dist/npm: the main tarball (JS, types, WebAssembly engine, no .node) and o
   for (const [platform, fields] of Object.entries(PLATFORMS)) {
     const t = tarball(`${PKG.name}-${platform}`)
     const file = `${BIN}.${platform}.node`
-    assert.deepEqual(list(t), ['package/README.md', `package/${file}`, 'package/package.json'].sort())
+    const expectedFiles = ['LICENSE-APACHE', 'LICENSE-MIT', 'README.md', file, 'package.json']
+    assert.deepEqual(list(t), expectedFiles.map((f) => `package/${f}`).sort())
     const p = manifest(t)
     assert.equal(p.name, `${PKG.name}-${platform}`)
     assert.equal(p.version, PKG.version, `${platform}: version`)
