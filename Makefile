@@ -265,8 +265,9 @@ test-runtimes: next-app worker ## the npm package in real runtimes: the Next.js 
 	cd $(NODE) && node --test tests-runtimes/
 
 .PHONY: test-readme
-test-readme: venv node-deps build-python ## the READMEs' code blocks: JS/TS type-check (strict); Python passes mypy --strict and runs
+test-readme: venv node-deps build-python ## the READMEs' code blocks: JS/TS type-check (strict); Python passes mypy --strict and runs; Rust compiles (doc tests)
 	$(PY) -m pytest -q -p no:cacheprovider tests/readme
+	$(CARGO) test --quiet --doc -p hookseal -p hookseal-axum -- Readme
 
 # ---------------------------------------------------------------- demo, bench, lint
 

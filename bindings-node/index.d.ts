@@ -211,7 +211,9 @@ export interface MemoryReplayGuard extends TokenReplayGuard {
 export declare function newClaimToken(): string
 
 /**
- * The in-memory replay guard of the core: bounded (oldest evicted first) and expiring.
+ * The in-memory replay guard of the core: bounded (oldest evicted first) and expiring. It remembers
+ * deliveries in this process only: with several processes or instances (cluster workers, several
+ * serverless instances) a copy reaching another one gets through; use `createRedisReplayGuard`.
  * @param options `maxEntries` default 100 000; `processingTtlMs` default 300 000
  */
 export declare function createMemoryReplayGuard(options?: { maxEntries?: number; processingTtlMs?: number }): MemoryReplayGuard

@@ -62,3 +62,10 @@ pub use crate::shared_secret::{SharedSecretLayer, SharedSecretService};
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
+
+// The repository's README.md (its Rust and axum examples): compiled as doc tests here, the one
+// crate that has both hookseal and axum. Only under `cfg(doctest)`, so the published crate, which
+// does not hold that file, never reads it.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct RepositoryReadmeDoctests;
