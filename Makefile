@@ -265,7 +265,8 @@ test-runtimes: next-app worker ## the npm package in real runtimes: the Next.js 
 	cd $(NODE) && node --test tests-runtimes/
 
 .PHONY: test-readme
-test-readme: venv node-deps build-python ## the READMEs' code blocks: JS/TS type-check (strict); Python passes mypy --strict and runs; Rust compiles (doc tests)
+test-readme: venv node-deps build-python ## the READMEs' code blocks: JS/TS type-check (strict); Python passes mypy --strict and runs; Rust compiles (doc tests); shell blocks run; the error-code table
+	$(CARGO) build --quiet -p hookseal-cli  # target/debug/hookseal, for the shell blocks
 	$(PY) -m pytest -q -p no:cacheprovider tests/readme
 	$(CARGO) test --quiet --doc -p hookseal -p hookseal-axum -- Readme
 

@@ -4,10 +4,21 @@
     python3 scripts/readme_blocks.py README.md bindings-node/README.md [--lang js,ts]
 
 prints one line per block (`file:line language first-line`). As a module, `blocks(paths)` yields
-`Block(file, line, lang, code)`: `line` is the 1-based line of the block's first code line, so a
-checker can map its own error lines back to the README; `lang` is the info string's first word,
-normalised by `LANGS` (`javascript` → `js`, `typescript` → `ts`, `console` → `sh`, …) and empty
-when the fence has none. A checker per language picks its blocks with `of(paths, *langs)`.
+`Block(file, line, lang, code, attrs)`: `line` is the 1-based line of the block's first code
+line, so a checker can map its own error lines back to the README; `lang` is the info string's
+first word (words are split at spaces and commas, as rustdoc's `rust,no_run`), normalised by
+`LANGS` (`javascript` → `js`, `typescript` → `ts`, `console` → `sh`, …) and empty when the fence
+has none. A checker per language picks its blocks with `of(paths, *langs)`.
+
+The info string's further words are the block's `attrs`. One is understood by the checkers:
+
+    ```sh no-run
+
+a block the tests must not run: it needs the network or a registry (`npm ci`, `pip install`),
+builds or runs the whole project (`make …`), or needs a server of the reader's. Every shell block
+(`sh`, `bash`, `console`, …) without it is run by `tests/readme/test_readme_facts.py`, in a
+temporary directory, offline, with the `hookseal` command on `PATH`. (Rust blocks use rustdoc's
+own `no_run`, which compiles without running.)
 """
 
 from __future__ import annotations
@@ -47,6 +58,7 @@ class Block:
     line: int
     lang: str
     code: str
+    attrs: frozenset[str] = frozenset()
 
     @property
     def where(self) -> str:
@@ -67,7 +79,7 @@ def parse(text: str, file: Path) -> Iterator[Block]:
             i += 1
             continue
         fence, indent = m["fence"], len(m["indent"])
-        word = m["info"].strip().split(maxsplit=1)
+        word = [w for w in re.split(r"[\s,]+", m["info"].strip()) if w]  # rustdoc writes `rust,no_run`
         lang = word[0].lower() if word else ""
         start = i + 1
         j = start
@@ -83,7 +95,8 @@ def parse(text: str, file: Path) -> Iterator[Block]:
             j += 1
         # CommonMark: a fence indented N spaces removes up to N spaces from each code line.
         body = [ln[min(indent, len(ln) - len(ln.lstrip(" "))) :] for ln in lines[start:j]]
-        yield Block(file, start + 1, LANGS.get(lang, lang), "\n".join(body) + "\n")
+        attrs = frozenset(word[1:])
+        yield Block(file, start + 1, LANGS.get(lang, lang), "\n".join(body) + "\n", attrs)
         i = j + 1
 
 
