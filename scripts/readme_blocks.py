@@ -32,6 +32,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Every README of the repository with code blocks the tests check.
+READMES = [
+    ROOT / "README.md",
+    ROOT / "core" / "README.md",
+    ROOT / "integrations" / "axum" / "README.md",
+    ROOT / "bindings-node" / "README.md",
+    ROOT / "tests" / "vectors" / "README.md",
+]
+
 # Info-string spellings that name the same language.
 LANGS = {
     "javascript": "js",

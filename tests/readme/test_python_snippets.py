@@ -31,15 +31,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
-from readme_blocks import Block, of  # noqa: E402
+from readme_blocks import READMES, Block, of  # noqa: E402
 
-READMES = [
-    ROOT / "README.md",
-    ROOT / "core" / "README.md",
-    ROOT / "integrations" / "axum" / "README.md",
-    ROOT / "bindings-node" / "README.md",
-    ROOT / "tests" / "vectors" / "README.md",
-]
 BLOCKS = of(READMES, "python")
 ENV = {"HYGRAPH_WEBHOOK_SECRET": "readme-hygraph-secret", "HASURA_ACTION_SECRET": "readme-action-secret"}
 MYPY_ERROR = re.compile(r"^(?P<file>[^:\s]+\.py):(?P<line>\d+): (?P<msg>error: .*)$")

@@ -21,15 +21,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
-from readme_blocks import Block, blocks, of  # noqa: E402
+from readme_blocks import READMES, Block, blocks, of  # noqa: E402
 
-READMES = [
-    ROOT / "README.md",
-    ROOT / "core" / "README.md",
-    ROOT / "integrations" / "axum" / "README.md",
-    ROOT / "bindings-node" / "README.md",
-    ROOT / "tests" / "vectors" / "README.md",
-]
 CLI = Path(os.environ.get("HOOKSEAL_CLI") or ROOT / "target" / "debug" / "hookseal").resolve()
 SHELL = of(READMES, "sh")
 TO_RUN = [b for b in SHELL if "no-run" not in b.attrs]
