@@ -322,4 +322,5 @@ lint: venv node-deps ## rustfmt, clippy -D warnings, cargo deny, package-check, 
 	$(VENV)/bin/ruff check $(PYPKG) examples scripts bench tests/gen tests/faults tests/readme fuzz/seed.py
 	$(VENV)/bin/ruff format --check $(PYPKG) examples scripts bench tests/faults tests/readme
 	cd $(PYPKG) && $(VENV)/bin/mypy --strict python/hookseal tests/typing_usage.py
+	$(VENV)/bin/mypy --strict tests/readme scripts/readme_blocks.py
 	cd $(NODE) && npx --no-install tsc --noEmit -p tests/types

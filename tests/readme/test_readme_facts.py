@@ -4,7 +4,7 @@
   runs with `bash -euo pipefail` in an empty temporary directory, offline, with the `hookseal`
   command (`target/debug/hookseal`, or `$HOOKSEAL_CLI`) first on `PATH`, and exits 0;
 - every README with Rust blocks is compiled by `cargo test --doc` (a crate's `lib.rs` includes it
-  under `cfg(doctest)`; `make test-readme` runs those doc tests);
+  under `cfg(doctest)`; `make test-readme` runs those doc tests), and rustdoc rejects a wrong one;
 - README.md's *Error codes* tables list exactly the codes the core's `Error::code` and the
   wrappers (Node, Python, axum) can answer.
 """
@@ -80,6 +80,20 @@ def test_every_readme_with_rust_blocks_is_doctested() -> None:
     with_rust = {Path(b.file).resolve() for b in blocks(READMES) if b.lang == "rust"}
     assert with_rust, "no Rust blocks found"
     assert with_rust <= included, sorted(str(p.relative_to(ROOT)) for p in with_rust - included)
+
+
+def test_rustdoc_rejects_a_wrong_rust_block(tmp_path: Path) -> None:
+    """The doc-test mechanism is not vacuous: the issue's case, a `String` where the verifier takes
+    `&[u8]`, fails to compile (E0308) under `rustdoc --test`, while the same block with bytes passes."""
+    bad = "```rust\nfn verify(_raw: &[u8]) {}\nlet raw_body = String::new();\nverify(raw_body);\n```\n"
+    good = bad.replace("verify(raw_body);", "verify(raw_body.as_bytes());")
+    for name, text in [("bad.md", bad), ("good.md", good)]:
+        (tmp_path / name).write_text(text)
+    run = [os.environ.get("RUSTDOC", "rustdoc"), "--test", "--test-run-directory", str(tmp_path)]
+    bad_run = subprocess.run([*run, "bad.md"], cwd=tmp_path, capture_output=True, text=True)
+    assert bad_run.returncode != 0 and "E0308" in bad_run.stdout + bad_run.stderr, bad_run.stdout
+    good_run = subprocess.run([*run, "good.md"], cwd=tmp_path, capture_output=True, text=True)
+    assert good_run.returncode == 0, good_run.stdout + good_run.stderr
 
 
 # ---------------------------------------------------------------- error codes
