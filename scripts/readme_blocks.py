@@ -12,7 +12,7 @@ has none. A checker per language picks its blocks with `of(paths, *langs)`.
 
 The info string's further words are the block's `attrs`. One is understood by the checkers:
 
-    ```sh no-run
+    ```sh not-tested
 
 a block the tests must not run: it needs the network or a registry (`npm ci`, `pip install`),
 builds or runs the whole project (`make …`), or needs a server of the reader's. Every shell block

@@ -1,6 +1,6 @@
 """What the READMEs state that the code can contradict, and their shell blocks:
 
-- every shell block (`sh`, `bash`, `console`) not marked `no-run` (see `scripts/readme_blocks.py`)
+- every shell block (`sh`, `bash`, `console`) not marked `not-tested` (see `scripts/readme_blocks.py`)
   runs with `bash -euo pipefail` in an empty temporary directory, offline, with the `hookseal`
   command (`target/debug/hookseal`, or `$HOOKSEAL_CLI`) first on `PATH`, and exits 0;
 - every README with Rust blocks is compiled by `cargo test --doc` (a crate's `lib.rs` includes it
@@ -25,7 +25,7 @@ from readme_blocks import READMES, Block, blocks, of  # noqa: E402
 
 CLI = Path(os.environ.get("HOOKSEAL_CLI") or ROOT / "target" / "debug" / "hookseal").resolve()
 SHELL = of(READMES, "sh")
-TO_RUN = [b for b in SHELL if "no-run" not in b.attrs]
+TO_RUN = [b for b in SHELL if "not-tested" not in b.attrs]
 
 
 def run_shell(block: Block, tmp: Path) -> subprocess.CompletedProcess[str]:
