@@ -179,6 +179,31 @@ def test_block_runs(i: int, tmp_path: Path, env: None) -> None:
     drive(module)
 
 
+QUOTED = re.compile(r'# e\.g\. "(?P<quote>[^"]+)"')
+
+
+def test_quoted_messages_are_what_the_program_prints(tmp_path: Path, env: None) -> None:
+    """A block's `# e.g. "…"` comment quotes what `handle` prints for a delivery signed 912 s ago:
+    the README never quotes a message the program does not print."""
+    import contextlib
+    import io
+    import time
+
+    import hookseal
+
+    quoting = [(i, b, m["quote"]) for i, b in enumerate(BLOCKS) for m in QUOTED.finditer(b.code)]
+    assert quoting, "no block quotes a message"
+    raw = json.dumps(DELIVERY).encode()
+    old = hookseal.generate_webhook_signature(
+        secret=ENV["HYGRAPH_WEBHOOK_SECRET"], raw_payload=raw, timestamp=int(time.time() * 1000) - 912_000
+    )
+    for i, block, quote in quoting:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            assert load(tmp_path, module_name(i, block), block.code).handle(raw, {"gcms-signature": old}) is False
+        assert out.getvalue().startswith(quote.split("…")[0]), (block.where, quote, out.getvalue())
+
+
 def test_every_block_is_driven(tmp_path: Path, env: None) -> None:
     """The README's FastAPI, Flask and plain-function blocks are each driven, not just imported."""
     kinds = []
