@@ -10,7 +10,8 @@
 ``install(app)`` also adds a small ASGI middleware that watches the status the route answers:
 with ``replay``, a delivery is marked done only after a 2xx response, and its claim is released
 when the route raises *or returns* a non-2xx response (``JSONResponse(..., status_code=500)``), so
-Hygraph's retry is processed.
+Hygraph's retry is processed. ``MemoryReplayGuard`` remembers deliveries in one process only:
+with ``uvicorn --workers``, ``gunicorn -w`` or several instances use ``RedisReplayGuard``.
 
 Without ``install(app)`` a failure is still a 401 (or 409/503), with FastAPI's usual
 ``{"detail": {...}}`` wrapping the same body, and a dependency cannot see the response: the

@@ -9,6 +9,8 @@
 Failures answer 401 in Hasura's error shape (503 when the replay store is down); with
 ``replay``, a copy of a handled delivery answers 200 ``{"duplicate": true}`` and a copy while
 the first runs 409. A view that raises or answers 5xx releases its claim so the retry runs.
+``MemoryReplayGuard`` remembers deliveries in one process only: under ``gunicorn -w 2`` or with
+several instances each process lets a copy through, so use ``RedisReplayGuard`` there.
 """
 
 from __future__ import annotations
