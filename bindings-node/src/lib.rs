@@ -22,7 +22,7 @@ use std::ptr;
 
 use hookseal::hasura::{self, Cache, SessionValue};
 use hookseal::hygraph::{compat, Verifier};
-use hookseal::replay::{self, Claim};
+use hookseal::replay;
 use hookseal::shared_secret::SharedSecret;
 use hookseal::{ConfigError, Error, Secret, Secrets};
 use napi::bindgen_prelude::{External, Uint8Array, Unknown, Utf16String};
@@ -406,11 +406,7 @@ impl MemoryStore {
     /// `"new"`, `"in_progress"` or `"done"`; a new claim stores `processing:<token>`.
     #[napi(catch_unwind)]
     pub fn claim(&self, key: String, now_ms: f64, processing_ttl_ms: f64, token: String) -> &'static str {
-        match self.inner.claim(&key, &token, now_ms.max(0.0) as u64, processing_ttl_ms.max(1.0) as u64) {
-            Claim::New => "new",
-            Claim::InProgress => "in_progress",
-            Claim::Done => "done",
-        }
+        self.inner.claim(&key, &token, now_ms.max(0.0) as u64, processing_ttl_ms.max(1.0) as u64).as_str()
     }
 
     /// Marks `key` handled for `doneTtlMs`; `true` if it still held the claim of `token`.

@@ -15,7 +15,7 @@ use hookseal::ecma::{
 };
 use hookseal::hasura::{self, Cache, SessionValue};
 use hookseal::hygraph::{compat, Verifier};
-use hookseal::replay::{self, Claim, MemoryGuard as CoreGuard};
+use hookseal::replay::{self, MemoryGuard as CoreGuard};
 use hookseal::shared_secret::SharedSecret as CoreShared;
 use hookseal::{ConfigError, Error, Secret, Secrets};
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -377,11 +377,7 @@ impl MemoryGuard {
 
     /// `"new"`, `"in_progress"` or `"done"`; a new claim stores `processing:<token>`.
     fn claim(&self, key: &str, token: &str, now_ms: u64, processing_ttl_ms: u64) -> &'static str {
-        match self.inner.claim(key, token, now_ms, processing_ttl_ms) {
-            Claim::New => "new",
-            Claim::InProgress => "in_progress",
-            Claim::Done => "done",
-        }
+        self.inner.claim(key, token, now_ms, processing_ttl_ms).as_str()
     }
 
     /// Marks `key` done; `True` if it still held the claim of `token`.

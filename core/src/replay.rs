@@ -138,6 +138,31 @@ pub enum Claim {
     Done,
 }
 
+impl Claim {
+    /// The claim's name, as [`CLAIM_SCRIPT`] answers it and every face spells it: `new`,
+    /// `in_progress` or `done`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Claim::New => "new",
+            Claim::InProgress => "in_progress",
+            Claim::Done => "done",
+        }
+    }
+
+    /// The claim an answer of [`CLAIM_SCRIPT`] names; `None` for anything else.
+    ///
+    /// ```
+    /// use hookseal::replay::Claim;
+    /// for c in [Claim::New, Claim::InProgress, Claim::Done] {
+    ///     assert_eq!(Claim::from_script_answer(c.as_str()), Some(c));
+    /// }
+    /// assert_eq!(Claim::from_script_answer("processing"), None);
+    /// ```
+    pub fn from_script_answer(answer: &str) -> Option<Claim> {
+        [Claim::New, Claim::InProgress, Claim::Done].into_iter().find(|c| c.as_str() == answer)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum State {
     /// Claimed by the holder of this token.

@@ -275,15 +275,12 @@ mod redis_guard {
         pub async fn claim(&self, key: &str, token: &str) -> Result<Claim, ReplayStoreError> {
             let ttl = self.processing_ttl_ms.to_string();
             let state: String = self.eval(CLAIM_SCRIPT, key, &[token, &ttl]).await?;
-            match state.as_str() {
-                "new" => Ok(Claim::New),
-                "in_progress" => Ok(Claim::InProgress),
-                "done" => Ok(Claim::Done),
-                other => Err(ReplayStoreError::new(format!(
+            Claim::from_script_answer(&state).ok_or_else(|| {
+                ReplayStoreError::new(format!(
                     "unexpected answer to a claim: {:?}",
-                    other.chars().take(40).collect::<String>()
-                ))),
-            }
+                    state.chars().take(40).collect::<String>()
+                ))
+            })
         }
 
         /// Marks `key` handled for `done_ttl_ms`, whatever it holds; `true` if it still held the
