@@ -264,8 +264,18 @@ example-locks: dist-npm ## rewrite the npm examples' lockfiles (after changing t
 test-runtimes: next-app worker ## the npm package in real runtimes: the Next.js app (Node and Edge routes), the Worker under workerd
 	cd $(NODE) && node --test tests-runtimes/
 
+# The documentation site: MkDocs Material from PyPI into .venv (seconds), built strict (a broken
+# link, a page missing from the nav or any other warning fails) into target/site.
+$(VENV)/.docs-deps: docs/requirements.txt | $(PY)
+	$(PIP) install -r docs/requirements.txt
+	touch $@
+
+.PHONY: docs
+docs: $(VENV)/.docs-deps ## the documentation site (docs/, MkDocs, strict) into target/site
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
+
 .PHONY: test-readme
-test-readme: venv node-deps build-python ## the READMEs' code blocks: JS/TS type-check (strict); Python passes mypy --strict and runs; Rust compiles (doc tests); shell blocks run; the error-code table
+test-readme: venv node-deps build-python docs ## the site builds; the READMEs' and docs/ pages' code blocks: JS/TS type-check (strict); Python passes mypy --strict and runs; Rust compiles (doc tests); shell blocks run; the error-code table
 	$(CARGO) build --quiet -p hookseal-cli  # target/debug/hookseal, for the shell blocks
 	$(PY) -m pytest -q -p no:cacheprovider tests/readme
 	$(CARGO) test --quiet --doc -p hookseal -p hookseal-axum -- Readme

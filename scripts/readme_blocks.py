@@ -39,6 +39,8 @@ READMES = [
     ROOT / "integrations" / "axum" / "README.md",
     ROOT / "bindings-node" / "README.md",
     ROOT / "tests" / "vectors" / "README.md",
+    # The documentation site's pages (make docs): their blocks are checked exactly as the READMEs'.
+    *sorted((ROOT / "docs").rglob("*.md")),
 ]
 
 # Info-string spellings that name the same language.

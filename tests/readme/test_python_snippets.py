@@ -116,9 +116,18 @@ def drive_app(client: Any, action_header: str) -> None:
     assert (status, body["extensions"]["code"]) == (400, "malformed_payload"), body
 
 
+def routes(app: Any) -> set[str]:
+    """The paths a FastAPI or Flask app serves (empty for anything else)."""
+    if hasattr(app, "url_map"):  # Flask
+        return {r.rule for r in app.url_map.iter_rules()}
+    return {getattr(r, "path", "") for r in getattr(app, "routes", [])}
+
+
 def drive(module: types.ModuleType) -> bool:
     """Drives what `module` defines; False when no driver knows it."""
     app: Any = getattr(module, "app", None)
+    if app is not None and not {"/api/hygraph", "/api/action"} <= routes(app):
+        return False  # an app of other routes (a guide's Hasura or framework page): imported and type-checked
     if type(app).__module__.startswith("fastapi"):
         from fastapi.testclient import TestClient
 

@@ -1,4 +1,4 @@
-"""Every JS/TS code block of README.md and bindings-node/README.md type-checks against the npm
+"""Every JS/TS code block of the READMEs and the docs/ pages (`readme_blocks.READMES`) type-checks against the npm
 package's bundled types, under `strict: true`, the way a user's file would:
 
 - a block with `import`/`export` is an ES module in a `.ts` file (like a Next.js `route.ts`);
@@ -22,10 +22,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
-from readme_blocks import Block, of  # noqa: E402
+from readme_blocks import READMES, Block, of  # noqa: E402
 
 NODE = ROOT / "bindings-node"
-READMES = [ROOT / "README.md", NODE / "README.md"]
 TSC = NODE / "node_modules" / ".bin" / "tsc"
 GLOBALS = Path(__file__).with_name("snippet-globals.d.ts")
 ERROR = re.compile(r"^(?P<file>[^(\s]+)\((?P<line>\d+),(?P<col>\d+)\): (?P<msg>error TS\d+: .*)$")

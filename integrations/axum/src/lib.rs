@@ -69,3 +69,8 @@ struct ReadmeDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
 struct RepositoryReadmeDoctests;
+
+// The documentation site's Rust page (docs/rust.md: the core and axum), the same way.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/rust.md")]
+struct ReadmeDocsRustDoctests;
