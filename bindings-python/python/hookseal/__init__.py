@@ -23,6 +23,7 @@ from .replay import MemoryReplayGuard, RedisReplayGuard, ReplayGuard
 __all__ = [
     "HEADER",
     "HasuraAction",
+    "HasuraActionError",
     "HasuraEvent",
     "MemoryReplayGuard",
     "RedisReplayGuard",
@@ -304,6 +305,42 @@ def verify_shared_secret(headers: HeadersLike, *, header: str, secret: SecretInp
 def hasura_action_error(message: str, code: str, status: int = 400) -> tuple[dict[str, Any], int]:
     """The error an Action handler returns: ``({"message", "extensions": {"code"}}, status)``."""
     return json.loads(_hookseal.hasura_error_body(message, code)), status
+
+
+class HasuraActionError(Exception):
+    """Raise it in an Action handler (``hookseal.fastapi.HasuraActionCall``,
+    ``hookseal.flask.hasura_action_required``, ...) to answer the GraphQL client with an error:
+    ``status`` (a 4xx: Hasura passes only a 4xx answer's message and ``extensions`` to the client;
+    a 5xx becomes its generic "internal error") and ``{"message", "extensions": {"code", ...}}``.
+    ``extensions`` adds keys beside ``code``."""
+
+    message: str
+    code: str
+    status: int
+    extensions: dict[str, Any]
+
+    def __init__(self, message: str, code: str, status: int = 400, extensions: Mapping[str, Any] | None = None) -> None:
+        if not isinstance(message, str) or not isinstance(code, str) or not code:
+            raise TypeError("HasuraActionError(message: str, code: str, ...): code must be a non-empty str")
+        if isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 499:
+            raise ValueError(
+                f"HasuraActionError status must be a 4xx, not {status!r}: Hasura shows the client only a 4xx "
+                "answer's message; anything else becomes its generic internal error"
+            )
+        if extensions is not None and not isinstance(extensions, Mapping):
+            raise TypeError("extensions must be a mapping (dict)")
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.status = status
+        self.extensions = dict(extensions or {})
+
+    def body(self) -> dict[str, Any]:
+        """The answer's JSON: ``{"message", "extensions": {..., "code"}}`` (``code`` wins)."""
+        return {"message": self.message, "extensions": {**self.extensions, "code": self.code}}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.message, self.code, self.status, self.extensions))
 
 
 def hasura_auth_response(

@@ -27,12 +27,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mutabl
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from . import HEADER, SecretInput, SharedSecretChecker, Verified, Verifier
-from ._errors import ReplayStoreError, WebhookVerificationError
-from ._http import DUPLICATE, IN_PROGRESS, failure, signature_header
-from .replay import GuardCalls, ReplayGuard, new_token
+from ._receiver import Admitted, Answer, HygraphCheck, Incoming, Receiver, SharedSecretCheck
+from .replay import ReplayGuard
 
 __all__ = ["HookSealResponse", "HygraphSignature", "SharedSecret", "install"]
 
@@ -40,13 +39,18 @@ __all__ = ["HookSealResponse", "HygraphSignature", "SharedSecret", "install"]
 class HookSealResponse(HTTPException):
     """Raised by the dependencies to answer without calling the route (failure, 409, duplicate)."""
 
-    def __init__(self, status_code: int, body: dict[str, Any]) -> None:
-        super().__init__(status_code=status_code, detail=body)
+    def __init__(self, status_code: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        super().__init__(status_code=status_code, detail=body, headers=headers)
         self.body = body
 
+    @classmethod
+    def of(cls, answer: Answer) -> HookSealResponse:
+        extra = {k: v for k, v in answer.headers if k != "content-type"}
+        return cls(answer.status, answer.data(), extra or None)
 
-# Claims the dependency made during this request, settled by _ReplayMiddleware once the
-# response status is known: (guard, key, done_ttl_ms, token).
+
+# Claims the dependencies made during this request, settled by _ReplayMiddleware once the
+# response status is known: (receiver, admitted).
 _PENDING = "hookseal.pending"
 
 Scope = MutableMapping[str, Any]
@@ -54,22 +58,29 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
+Pending = list[tuple[Receiver[Any], Admitted[Any]]]
 
-async def _handler(request: Request, exc: Exception) -> JSONResponse:
+
+async def _handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HookSealResponse)
-    return JSONResponse(exc.body, status_code=exc.status_code)
-
-
-Pending = list[tuple[GuardCalls, str, int, str]]
+    return JSONResponse(exc.body, status_code=exc.status_code, headers=exc.headers)
 
 
 async def _settle(pending: Pending, status: int | None) -> None:
-    for guard, key, done_ttl_ms, token in pending:
-        await guard.asettle(key, token, status, done_ttl_ms)
+    for _, admitted in pending:
+        await admitted.asettle(status)
+
+
+async def _send_answer(send: Send, answer: Answer) -> None:
+    headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in answer.headers]
+    headers.append((b"content-length", str(len(answer.body)).encode("ascii")))
+    await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+    await send({"type": "http.response.body", "body": answer.body})
 
 
 class _ReplayMiddleware:
-    """Completes (2xx) or releases (anything else, or an exception) the request's replay claims."""
+    """Completes (2xx) or releases (anything else, or an exception) the request's replay claims;
+    answers a Hasura route's exception with the receiver's 500 ``handler_failed``."""
 
     def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
         self.app = app
@@ -90,6 +101,15 @@ class _ReplayMiddleware:
 
         try:
             await self.app(scope, receive, send_status)
+        except Exception as exc:
+            await _settle(pending, None)
+            if status is not None:
+                raise
+            for receiver, _ in pending:
+                if receiver.check.answers_handler_failures:
+                    await _send_answer(send, receiver.failed(exc))
+                    return
+            raise
         except BaseException:
             await _settle(pending, None)
             raise
@@ -104,9 +124,8 @@ def install(app: FastAPI) -> None:
     app.add_middleware(_ReplayMiddleware)
 
 
-def _fail(exc: Exception) -> HookSealResponse:
-    status, body = failure(exc)
-    return HookSealResponse(status, body)
+def _incoming(request: Request, body: bytes) -> Incoming:
+    return Incoming(request.method, request.headers, body)
 
 
 class HygraphSignature:
@@ -125,9 +144,8 @@ class HygraphSignature:
         replay: ReplayGuard | None = None,
         header: str = HEADER,
     ) -> None:
-        self._verifier = Verifier(secret=secret, tolerance=tolerance, environments=environments)
-        self._replay = GuardCalls(replay, "HygraphSignature") if replay is not None else None
-        self._header = header
+        verifier = Verifier(secret=secret, tolerance=tolerance, environments=environments)
+        self._receiver = Receiver(HygraphCheck(verifier, header, "HygraphSignature"), replay)
         self._warned = False
         # Where the user built this dependency: a warning found at request time points there,
         # not into FastAPI's machinery.
@@ -135,28 +153,17 @@ class HygraphSignature:
         self._origin = (caller.f_code.co_filename, caller.f_lineno)
 
     async def __call__(self, request: Request) -> AsyncIterator[Verified]:
-        raw = await request.body()
-        try:
-            verified = self._verifier.verify(raw, signature_header(request.headers, self._header))
-        except WebhookVerificationError as e:
-            raise _fail(e) from None
-        if self._replay is None:
-            yield verified
-            return
-        token = new_token()
-        try:
-            state = await self._replay.aclaim(verified.replay_key, token)
-        except ReplayStoreError as e:
-            raise _fail(e) from None
-        if state == "done":
-            raise HookSealResponse(*DUPLICATE)
-        if state == "in_progress":
-            raise HookSealResponse(*IN_PROGRESS)
+        admitted = await self._receiver.aadmit(_incoming(request, await request.body()))
+        if isinstance(admitted, Answer):
+            raise HookSealResponse.of(admitted)
         pending = request.scope.get(_PENDING)
         if isinstance(pending, list):
             # install(app): the middleware settles the claim once the response status is known.
-            pending.append((self._replay, verified.replay_key, self._verifier.done_ttl_ms, token))
-            yield verified
+            pending.append((self._receiver, admitted))
+            yield admitted.value
+            return
+        if self._receiver.guard is None:
+            yield admitted.value
             return
         if not self._warned:
             self._warned = True
@@ -168,21 +175,20 @@ class HygraphSignature:
                 *self._origin,
             )
         try:
-            yield verified
+            yield admitted.value
         except BaseException:
-            await self._replay.asettle(verified.replay_key, token, None, self._verifier.done_ttl_ms)
+            await admitted.asettle(None)
             raise
-        await self._replay.asettle(verified.replay_key, token, 200, self._verifier.done_ttl_ms)
+        await admitted.asettle(200)
 
 
 class SharedSecret:
     """Dependency: the Hasura shared-secret header must hold one of ``secret``."""
 
     def __init__(self, *, header: str, secret: SecretInput) -> None:
-        self._checker = SharedSecretChecker(header=header, secret=secret)
+        self._receiver = Receiver(SharedSecretCheck(SharedSecretChecker(header=header, secret=secret), "SharedSecret"))
 
     async def __call__(self, request: Request) -> None:
-        try:
-            self._checker.check(request.headers)
-        except WebhookVerificationError as e:
-            raise _fail(e) from None
+        admitted = self._receiver.admit(Incoming(request.method, request.headers, b""))
+        if isinstance(admitted, Answer):
+            raise HookSealResponse.of(admitted)

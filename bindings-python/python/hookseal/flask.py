@@ -20,12 +20,11 @@ import warnings
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from flask import current_app, g, jsonify, make_response, request
+from flask import Response, current_app, g, make_response, request
 
 from . import HEADER, SecretInput, SharedSecretChecker, Verifier
-from ._errors import ReplayStoreError, WebhookVerificationError
-from ._http import DUPLICATE, IN_PROGRESS, failure, signature_header
-from .replay import GuardCalls, ReplayGuard, new_token
+from ._receiver import Answer, HygraphCheck, Incoming, Receiver, SharedSecretCheck
+from .replay import ReplayGuard
 
 __all__ = ["hygraph_signature_required", "shared_secret_required"]
 
@@ -38,10 +37,32 @@ def _call(view: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any
     return current_app.ensure_sync(view)(*args, **kwargs)
 
 
-def _answer(status: int, body: dict[str, Any]) -> Any:
-    resp = jsonify(body)
-    resp.status_code = status
-    return resp
+def incoming() -> Incoming:
+    """The current Flask request as the receiver reads it (the body is cached for the view)."""
+    return Incoming(request.method, request.headers, request.get_data(cache=True))
+
+
+def write(out: Any) -> Any:
+    """hookseal's :class:`Answer` as a Flask response; a view's own response unchanged."""
+    if isinstance(out, Answer):
+        return Response(out.body, status=out.status, headers=list(out.headers))
+    return out
+
+
+def response_status(rv: Any) -> int | None:
+    return int(rv.status_code) if isinstance(rv, Response) else None
+
+
+def _wrap(receiver: Receiver[Any], view: F) -> F:
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        def handler(value: Any) -> Any:
+            g.hookseal = value
+            return make_response(_call(view, args, kwargs))
+
+        return write(receiver.run(incoming(), handler, response_status))
+
+    return wrapper  # type: ignore[return-value]
 
 
 def hygraph_signature_required(
@@ -55,38 +76,8 @@ def hygraph_signature_required(
     """Verifies ``gcms-signature`` over the raw body; the view finds :class:`Verified` in
     ``flask.g.hookseal``. Configuration errors raise here, at import time."""
     verifier = Verifier(secret=secret, tolerance=tolerance, environments=environments)
-    guard = GuardCalls(replay, "hygraph_signature_required") if replay is not None else None
-
-    def decorate(view: F) -> F:
-        @functools.wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            try:
-                verified = verifier.verify(request.get_data(cache=True), signature_header(request.headers, header))
-            except WebhookVerificationError as e:
-                return _answer(*failure(e))
-            g.hookseal = verified
-            if guard is None:
-                return _call(view, args, kwargs)
-            token = new_token()
-            try:
-                state = guard.claim(verified.replay_key, token)
-            except ReplayStoreError as e:
-                return _answer(*failure(e))
-            if state == "done":
-                return _answer(*DUPLICATE)
-            if state == "in_progress":
-                return _answer(*IN_PROGRESS)
-            try:
-                resp = make_response(_call(view, args, kwargs))
-            except BaseException:
-                guard.settle(verified.replay_key, token, None, verifier.done_ttl_ms)
-                raise
-            guard.settle(verified.replay_key, token, resp.status_code, verifier.done_ttl_ms)
-            return resp
-
-        return wrapper  # type: ignore[return-value]
-
-    return decorate
+    receiver = Receiver(HygraphCheck(verifier, header, "hygraph_signature_required"), replay)
+    return lambda view: _wrap(receiver, view)
 
 
 def shared_secret_required(*, header: str, secret: SecretInput) -> Callable[[F], F]:
@@ -99,19 +90,5 @@ def shared_secret_required(*, header: str, secret: SecretInput) -> Callable[[F],
             "configure Hasura to send a hyphenated name such as X-Action-Secret",
             stacklevel=2,
         )
-
-    def decorate(view: F) -> F:
-        @functools.wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            try:
-                checker.check(request.headers)
-            except WebhookVerificationError as e:
-                # Read the body before answering: werkzeug's server can stall on a connection
-                # whose request body was left unread.
-                request.get_data(cache=True)
-                return _answer(*failure(e))
-            return _call(view, args, kwargs)
-
-        return wrapper  # type: ignore[return-value]
-
-    return decorate
+    receiver = Receiver(SharedSecretCheck(checker, "shared_secret_required"))
+    return lambda view: _wrap(receiver, view)
