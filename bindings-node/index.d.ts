@@ -299,26 +299,36 @@ export declare function withSharedSecret<Req extends IncomingMessage, Res extend
 export interface HasuraErrorBody {
   /** For people. */
   message: string
-  /** Machine-readable code. */
-  extensions: { code: string }
+  /** Machine-readable code (and, for an action error, any further keys). */
+  extensions: { code: string; [key: string]: unknown }
 }
 
-/** The error an Action handler answers with. */
-export interface HasuraActionError {
+/**
+ * The error an Action handler throws (or returns): Hasura hands its 4xx
+ * `{"message","extensions":{"code",...}}` to the GraphQL client as it is.
+ */
+export declare class HasuraActionError extends Error {
+  /** @param status a 4xx (default 400; a 5xx reaches the client as Hasura's generic "internal error") */
+  constructor(message: string, code: string, status?: number, extensions?: Record<string, unknown>)
+  /** The `extensions.code`. */
+  readonly code: string
   /** HTTP status (400 by default). */
-  status: number
+  readonly status: number
   /** The body as an object. */
-  body: HasuraErrorBody
+  readonly body: HasuraErrorBody
   /** The body as JSON text. */
-  text: string
+  readonly text: string
   /** As a Fetch Response. */
   toResponse(): Response
   /** Writes it to a Node response. */
   send(res: ServerResponse): void
 }
 
-/** The error an Action handler returns: `{"message","extensions":{"code"}}` with `status` (default 400). */
-export declare function hasuraActionError(message: string, code: string, status?: number): HasuraActionError
+/**
+ * The error an Action handler throws or returns: `{"message","extensions":{"code", ...extensions}}`
+ * with `status` (default 400).
+ */
+export declare function hasuraActionError(message: string, code: string, status?: number, extensions?: Record<string, unknown>): HasuraActionError
 
 /** Session variables of an auth-webhook answer; `role` is required. */
 export type HasuraSession = { role: string } & Record<string, string | number | boolean>
@@ -342,7 +352,7 @@ export interface HasuraActionPayload<I = Record<string, unknown>> {
   /** The caller's session variables. */
   session_variables: Record<string, string>
   /** The GraphQL query, when Hasura forwards it. */
-  request_query?: string
+  request_query?: string | null
 }
 
 /** A Hasura Event Trigger payload. */
@@ -382,3 +392,211 @@ export declare function parseHasuraEvent<Row = Record<string, unknown>>(body: st
 export declare const HEADER: 'gcms-signature'
 /** `hookseal:replay:`. */
 export declare const REPLAY_KEY_PREFIX: string
+
+/** A Hasura scheduled event (cron or one-off) payload. */
+export interface HasuraScheduledPayload<P = unknown> {
+  /** Event id, the same on every retry. */
+  id: string
+  /** The cron trigger's name (cron events only). */
+  name?: string
+  /** When it was scheduled (ISO 8601). */
+  scheduled_time: string
+  /** The configured payload, or null. */
+  payload: P
+  /** The comment, when set. */
+  comment?: string | null
+  /** When it was created (one-off events). */
+  created_at?: string
+}
+
+/** A delivery as {@link withHasuraEvent} hands it over: the payload plus `kind` and `id`. */
+export type HasuraDelivery<Row = Record<string, unknown>, P = unknown> =
+  | (HasuraEventPayload<Row> & { kind: 'event'; id: string })
+  | (HasuraScheduledPayload<P> & { kind: 'scheduled'; id: string })
+
+/**
+ * Checks a Hasura Event Trigger or scheduled-event delivery and returns it with `kind` and `id`.
+ * @throws {WebhookVerificationError} `malformed_payload`
+ */
+export declare function parseHasuraDelivery<Row = Record<string, unknown>, P = unknown>(
+  body: string | Uint8Array | object,
+): HasuraDelivery<Row, P>
+
+// ---------------------------------------------------------------------------------------------
+// The receiver (framework-neutral) and the Hasura wrappers
+
+/** What a framework adapter hands a receiver. */
+export interface ReceiverRequest {
+  /** HTTP method (`GET`, `POST`); used by the auth receiver. */
+  method?: string
+  /** The request headers: Fetch `Headers`, Node's `IncomingHttpHeaders`, a plain object (any case) or a Map. */
+  headers: HeadersLike
+  /**
+   * The raw body as received (string or bytes). A body a framework already parsed may be given
+   * as the object: it is checked as its `JSON.stringify` (the drop-in path).
+   */
+  body?: RawBody | object | null
+}
+
+/** What an adapter sends: status, headers (lower-case names), body text (`''`: none). */
+export interface ReceiverAnswer {
+  status: number
+  headers: Record<string, string>
+  body: string
+}
+
+/** A request the receiver admitted: run the route with `value`, then settle. */
+export interface Admission<V> {
+  /** What was verified / parsed (see each kind). */
+  readonly value: V
+  /** The route wrote its own answer with `status`: completes (2xx) or releases the replay claim. */
+  settle(status: number): Promise<void>
+  /**
+   * The route returned `result` (a Fetch Response, an action error, a JSON value, `undefined`;
+   * for `hasuraAuth` what `resolve` returned): the answer to send, the claim settled by its status.
+   */
+  reply(result: unknown): Promise<ReceiverAnswer>
+  /** The route threw: the answer to send (500 `handler_failed`, or an action error's 4xx); logged; claim released. */
+  fail(error: unknown): Promise<ReceiverAnswer>
+}
+
+/** A framework-neutral receiver: `admit` + `settle`/`reply`/`fail`, or `run` for both phases. */
+export interface Receiver<V> {
+  /** The kind it was made for. */
+  readonly kind: ReceiverKind
+  /** Whether `admit` reads `body` (false: the shared-secret kind). */
+  readonly needsBody: boolean
+  /** `{ answer }`: send it (a failed check, a duplicate, ...); else the admission. */
+  admit(request: ReceiverRequest): Promise<{ answer: ReceiverAnswer } | (Admission<V> & { answer?: undefined })>
+  /** Admits, runs `invoke(value)`, and resolves to the answer to send. */
+  run(request: ReceiverRequest, invoke: (value: V) => unknown): Promise<ReceiverAnswer>
+}
+
+/** The receiver kinds, named after their wrappers. */
+export type ReceiverKind = 'hygraph' | 'sharedSecret' | 'hasuraEvent' | 'hasuraAction' | 'hasuraAuth'
+
+/** A framework-neutral receiver; `options` are those of the matching `with*` wrapper. */
+export declare function createReceiver(kind: 'hygraph', options: HygraphSignatureOptions): Receiver<Verified>
+export declare function createReceiver(kind: 'sharedSecret', options: SharedSecretOptions): Receiver<undefined>
+export declare function createReceiver(kind: 'hasuraEvent', options: HasuraEventOptions): Receiver<HasuraDelivery>
+export declare function createReceiver(kind: 'hasuraAction', options: SharedSecretOptions): Receiver<HasuraActionPayload>
+export declare function createReceiver(kind: 'hasuraAuth', options?: HasuraAuthOptions): Receiver<HasuraAuthRequest>
+
+/** An answer as a Fetch Response. */
+export declare function answerResponse(answer: ReceiverAnswer): Response
+/** Writes an answer to a Node response (nothing when one was already sent). */
+export declare function sendAnswer(res: ServerResponse, answer: ReceiverAnswer): void
+
+/** Options of {@link withHasuraEvent}. */
+export interface HasuraEventOptions extends SharedSecretOptions {
+  /** A replay guard keyed by the delivery's `id`: each delivery runs once. */
+  replay?: ReplayGuard
+  /** `Retry-After` seconds on 409 (a copy still running) and 503 (store down). Default 10. */
+  retryAfter?: number
+  /** How long a handled delivery is remembered, seconds. Default 604 800 (7 days). */
+  doneTtl?: number
+}
+
+/** A Node request after {@link withHasuraEvent} / {@link withHasuraAction} read it. */
+export interface HasuraIncomingMessage<V> extends IncomingMessage {
+  /** The raw body, when the wrapper read it from the stream. */
+  rawBody?: Buffer
+  /** The parsed JSON body. */
+  body?: unknown
+  /** The delivery / action. */
+  hasura: V
+}
+
+/**
+ * Hasura Event Trigger and scheduled deliveries, run once (see the docs). The handler gets the
+ * delivery second (Fetch) or as `req.hasura` (Node). A returned Response or 2xx completes the
+ * claim; a non-2xx releases it; a throw releases it and answers 500 `handler_failed`. A returned
+ * plain value is sent as 200 JSON, `undefined` as 204.
+ */
+export declare function withHasuraEvent(
+  handler: (request: Request, delivery: HasuraDelivery) => unknown,
+  options: HasuraEventOptions,
+): (request: Request, context?: unknown) => Promise<Response>
+export declare function withHasuraEvent<Req extends IncomingMessage, Res extends ServerResponse>(
+  handler: (req: Req & HasuraIncomingMessage<HasuraDelivery>, res: Res) => unknown,
+  options: HasuraEventOptions,
+): (req: Req, res: Res) => Promise<unknown>
+
+/**
+ * Hasura Actions: the handler gets the action second (Fetch) or as `req.hasura` (Node); returns
+ * the output (200 JSON) or a Response, or throws `hasuraActionError(...)` (its 4xx); any other
+ * throw → 500 `handler_failed`, logged.
+ */
+export declare function withHasuraAction<I = Record<string, unknown>>(
+  handler: (request: Request, action: HasuraActionPayload<I>) => unknown,
+  options: SharedSecretOptions,
+): (request: Request, context?: unknown) => Promise<Response>
+export declare function withHasuraAction<Req extends IncomingMessage, Res extends ServerResponse, I = Record<string, unknown>>(
+  handler: (req: Req & HasuraIncomingMessage<HasuraActionPayload<I>>, res: Res) => unknown,
+  options: SharedSecretOptions,
+): (req: Req, res: Res) => Promise<unknown>
+
+/** What `resolve` gets. */
+export interface HasuraAuthRequest {
+  /** `GET` or `POST`. */
+  method: string
+  /** The client's headers (GET: the request's; POST: the body's `headers`), case-insensitive. */
+  headers: Headers
+  /** v2 POST: the GraphQL request (`query`, `variables`, `operationName`), else null. */
+  request: unknown
+}
+
+/** What `resolve` returns to allow: the session and its lifetime. */
+export interface HasuraAuthGrant {
+  /** Session variables; `role` required (v2: values become strings; DDN: JSON kept). */
+  session: Record<string, unknown>
+  /** Cache lifetime in seconds (default: the option `maxAge`). */
+  maxAge?: number
+  /** When the credential expires: epoch seconds or a Date; the lifetime never goes past it. */
+  expiresAt?: number | Date
+}
+
+/** The receiver-side cache of auth answers. */
+export interface HasuraAuthCacheOptions {
+  /** `'memory'` (default), an ioredis / node-redis client, or a `{ get, set }` store. */
+  store?: 'memory' | RedisClientLike | { get(key: string): unknown; set(key: string, value: string, ttlMs: number): unknown }
+  /** The headers whose values key the cache. Default `['authorization', 'cookie']`. */
+  headers?: readonly string[]
+  /** Cache 401s too: `true` (10 s) or seconds. Default false. */
+  cacheDenials?: boolean | number
+  /** Redis key prefix. Default `hookseal:`. */
+  prefix?: string
+  /** Memory store bound. Default 10 000. */
+  maxEntries?: number
+  /** Redis timeout in ms (a slow store is a miss). Default 1000. */
+  timeoutMs?: number
+}
+
+/** Options of {@link withHasuraAuth}. */
+export interface HasuraAuthOptions {
+  /** `'v2'` (default) or `'ddn'`. */
+  mode?: 'v2' | 'ddn'
+  /** Default cache lifetime in seconds of an allowed answer. */
+  maxAge?: number
+  /** Keep allowed answers on the receiver side, never longer than their lifetime. */
+  cache?: HasuraAuthCacheOptions | 'memory'
+  /** The clock, ms since the epoch (tests). Default `Date.now`. */
+  now?: () => number
+}
+
+/** The resolve function of {@link withHasuraAuth}: null (or undefined) denies. */
+export type HasuraAuthResolve = (auth: HasuraAuthRequest) => HasuraAuthGrant | null | undefined | Promise<HasuraAuthGrant | null | undefined>
+
+/**
+ * A Hasura auth webhook, v2 or DDN, GET or POST: answers 200 (the session Hasura reads), 401
+ * (`resolve` returned null), 500 (`resolve` threw: `handler_failed`; a session that cannot be
+ * written: `invalid_session`), or 400 for a malformed POST body. Works as a Fetch handler and as
+ * a Node `(req, res)` handler.
+ */
+export declare function withHasuraAuth(
+  resolve: HasuraAuthResolve,
+  options?: HasuraAuthOptions,
+): {
+  (request: Request, context?: unknown): Promise<Response>
+  (req: IncomingMessage, res: ServerResponse): Promise<void>
+}

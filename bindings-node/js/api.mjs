@@ -517,12 +517,511 @@ export function createRedisReplayGuard(client, options = {}) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Framework wrappers (contract §6)
+// The receiver (framework-neutral) and the framework wrappers over it (contract §6, §8)
+//
+// A receiver takes `{ method, headers, body }` and either answers at once (`{ answer }`: a
+// failed check, a duplicate, ...) or admits the request (`{ value, settle, fail, reply }`): the
+// framework runs the route with `value` (what was verified / parsed), then settles the replay
+// claim with the route's status, or lets the receiver turn the route's result or error into the
+// answer. Every adapter ((req, res), Fetch, Express, Hono, Lambda) is a translation around it.
 
-const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' }
+const JSON_CT = 'application/json; charset=utf-8'
+const JSON_HEADERS = { 'content-type': JSON_CT }
 
 function errorJson(message, code) {
   return native.hasuraErrorBody(message, code)
+}
+
+/** `{ status, headers, body }` with a JSON body. */
+function jsonAnswer(status, body, extra) {
+  return { status, headers: extra ? { ...JSON_HEADERS, ...extra } : { ...JSON_HEADERS }, body }
+}
+
+function errorAnswer(status, message, code, extra) {
+  return jsonAnswer(status, errorJson(message, code), extra)
+}
+
+/** The value of header `name` (lower case) from Fetch Headers, Node's headers, a plain object or a Map. */
+function headerValue(headers, name) {
+  if (!headers || typeof headers !== 'object') return undefined
+  if (typeof headers.get === 'function' && typeof headers.forEach === 'function' && !(headers instanceof Map)) {
+    const v = headers.get(name)
+    return v === null ? undefined : v
+  }
+  if (!(headers instanceof Map) && Object.prototype.hasOwnProperty.call(headers, name)) {
+    const v = headers[name]
+    if (v !== undefined && v !== null) return v
+  }
+  const { names, values } = headerPairs(headers)
+  const found = []
+  names.forEach((n, i) => {
+    if (n.toLowerCase() === name) found.push(values[i])
+  })
+  return found.length === 0 ? undefined : found.length === 1 ? found[0] : found
+}
+
+/** The body as the engine takes it: a string or bytes; a parsed object as its JSON.stringify. */
+function bodyInput(body) {
+  if (body === undefined || body === null) return ''
+  if (typeof body === 'string') return body
+  const b = asBytes(body)
+  if (b) return b
+  return JSON.stringify(body)
+}
+
+function bodyText(raw) {
+  return typeof raw === 'string' ? raw : utf8.decode(raw)
+}
+
+function isResponseLike(x) {
+  return (
+    x !== null &&
+    typeof x === 'object' &&
+    typeof x.status === 'number' &&
+    typeof x.text === 'function' &&
+    x.headers &&
+    typeof x.headers.forEach === 'function'
+  )
+}
+
+/** A handler's result as an answer: a Response, an action error, `undefined` (204) or a JSON value (200). */
+async function resultAnswer(result, emptyStatus = 204) {
+  if (result instanceof HasuraActionError) return jsonAnswer(result.status, result.text)
+  if (isResponseLike(result)) {
+    const headers = {}
+    result.headers.forEach((v, k) => {
+      headers[k] = v
+    })
+    return { status: result.status, headers, body: await result.text() }
+  }
+  if (result === undefined) return emptyStatus === 204 ? { status: 204, headers: {}, body: '' } : jsonAnswer(200, 'null')
+  const text = JSON.stringify(result)
+  if (text === undefined) throw new TypeError('hookseal: the handler returned a value that is not JSON')
+  return jsonAnswer(200, text)
+}
+
+/** A log line about a thrown error that names no message (a message may hold a header value). */
+function describeError(e) {
+  if (e instanceof Error) {
+    const frame = typeof e.stack === 'string' ? e.stack.split('\n').find((l) => /^\s+at /.test(l)) : undefined
+    return `${e.name}${typeof e.code === 'string' ? ` (${e.code})` : ''}${frame ? ` ${frame.trim()}` : ''}`
+  }
+  return `a thrown ${e === null ? 'null' : typeof e}`
+}
+
+function checkReplayOption(replay) {
+  if (replay !== undefined && (replay === null || typeof replay !== 'object' || typeof replay.claim !== 'function')) {
+    throw new TypeError('hookseal: replay must be a guard from createMemoryReplayGuard / createRedisReplayGuard')
+  }
+  if (replay !== undefined) newClaimToken() // no Web Crypto: a TypeError now, not on every delivery
+}
+
+/**
+ * Claims `key`: `null` when this request holds the claim, else the answer (409 while another copy
+ * runs, 200 `{"duplicate":true}` when done, 503 when the store is down). `retryAfter` (seconds)
+ * adds `Retry-After` to the 409 and the 503.
+ */
+async function claimAnswer(replay, key, token, retryAfter) {
+  const extra = retryAfter === undefined ? undefined : { 'retry-after': String(retryAfter) }
+  try {
+    const state = await replay.claim(key, { token })
+    if (state === 'in_progress') return errorAnswer(409, 'this delivery is being processed; retry later', 'replayed', extra)
+    if (state === 'done') return jsonAnswer(200, '{"duplicate":true}')
+    return null
+  } catch {
+    return errorAnswer(503, 'the replay store is unavailable; retry later', 'replay_store_unavailable', extra)
+  }
+}
+
+// A guard written before tokens existed gets `{ token }` in the options it already takes and
+// may ignore it: it keeps working, with the weakness it always had (README, Decisions).
+async function settleClaim(replay, key, token, status, doneTtlMs) {
+  try {
+    if (status >= 200 && status < 300) {
+      if ((await replay.complete(key, { token, doneTtlMs })) === false) outlived(replay)
+    } else await replay.release(key, { token })
+  } catch {
+    // The claim expires on its own (processing TTL); nothing was accepted unguarded.
+  }
+}
+
+/**
+ * An admitted request: `value` for the route; `settle(status)` when the route wrote its own
+ * answer; `reply(result)` / `fail(error)` turn the route's result / error into the answer (and
+ * settle). The claim (if any) is settled once.
+ */
+function admitted(value, claim, { toAnswer, failAnswer }) {
+  let settled = false
+  const settle = async (status) => {
+    if (settled) return
+    settled = true
+    if (claim) await settleClaim(claim.replay, claim.key, claim.token, status, claim.doneTtlMs)
+  }
+  return {
+    value,
+    settle,
+    async fail(error) {
+      const answer = failAnswer(error)
+      await settle(answer.status)
+      return answer
+    },
+    async reply(result) {
+      let answer
+      try {
+        answer = await toAnswer(result)
+      } catch (e) {
+        answer = failAnswer(e)
+      }
+      await settle(answer.status)
+      return answer
+    },
+  }
+}
+
+function handlerFailed(what) {
+  return (error) => {
+    console.error(`hookseal: ${what} failed: ${describeError(error)}`)
+    return errorAnswer(500, `${what} failed`, 'handler_failed')
+  }
+}
+
+function makeReceiver(kind, needsBody, admit) {
+  return Object.freeze({
+    kind,
+    needsBody,
+    admit,
+    async run(request, invoke) {
+      const a = await admit(request)
+      if (a.answer) return a.answer
+      let result
+      try {
+        result = await invoke(a.value)
+      } catch (e) {
+        return a.fail(e)
+      }
+      return a.reply(result)
+    },
+  })
+}
+
+function hygraphReceiver(options) {
+  if (!options || typeof options !== 'object') throw new TypeError('hookseal: options { secret } are required')
+  const { secret, tolerance, environments, replay } = options
+  const ready = configured(secret, () => {
+    const engine = configCall(() =>
+      native.strictNew(secretList(secret), tolerance === undefined ? 300 : tolerance, environments ?? null),
+    )
+    return { engine, doneTtlMs: native.replayDoneTtlMs(native.strictTolerance(engine)) }
+  })
+  checkReplayOption(replay)
+  const conv = { toAnswer: (r) => resultAnswer(r), failAnswer: handlerFailed('the webhook handler') }
+  return makeReceiver('hygraph', true, async (request) => {
+    const cfg = ready()
+    if (cfg === null) return { answer: jsonAnswer(500, notConfigured(secret)) }
+    const out = strictOutcome(cfg.engine, bodyInput(request.body), headerValue(request.headers, HEADER), Date.now(), replay !== undefined)
+    if (out.failure) return { answer: errorAnswer(401, out.failure.message, out.failure.code) }
+    const value = { environment: out.environment, timestamp: out.timestamp, secretIndex: out.secretIndex }
+    if (!replay) return admitted(value, null, conv)
+    const token = newClaimToken()
+    const early = await claimAnswer(replay, out.replayKey, token)
+    if (early) return { answer: early }
+    return admitted(value, { replay, key: out.replayKey, token, doneTtlMs: cfg.doneTtlMs }, conv)
+  })
+}
+
+/** The shared-secret check of a receiver: the answer to refuse with, or null. */
+function sharedGate(options) {
+  const ready = configured(options && options.secret, () => sharedChecker(options))
+  return (headers) => {
+    const checker = ready()
+    if (checker === null) return jsonAnswer(500, notConfigured(options.secret))
+    const { names, values } = headerPairs(headers)
+    const f = checker.check(names, values)
+    return f ? errorAnswer(401, f.message, f.code) : null
+  }
+}
+
+function sharedReceiver(options) {
+  const gate = sharedGate(options)
+  const conv = { toAnswer: (r) => resultAnswer(r), failAnswer: handlerFailed('the handler') }
+  return makeReceiver('sharedSecret', false, async (request) => {
+    const refused = gate(request.headers)
+    if (refused) return { answer: refused }
+    return admitted(undefined, null, conv)
+  })
+}
+
+function positiveInt(v, name, dflt) {
+  if (v === undefined) return dflt
+  if (!Number.isInteger(v) || v < 1) throw new RangeError(`hookseal: ${name} must be a whole number of seconds >= 1`)
+  return v
+}
+
+function hasuraEventReceiver(options) {
+  const gate = sharedGate(options)
+  const { replay } = options
+  checkReplayOption(replay)
+  const retryAfter = positiveInt(options.retryAfter, 'retryAfter', RC.hasuraRetryAfterSecs ?? 10)
+  const doneTtlMs =
+    options.doneTtl === undefined ? RC.hasuraEventDoneTtlMs ?? 7 * 24 * 3_600_000 : positiveInt(options.doneTtl, 'doneTtl') * 1000
+  const conv = { toAnswer: (r) => resultAnswer(r), failAnswer: handlerFailed('the event handler') }
+  return makeReceiver('hasuraEvent', true, async (request) => {
+    const refused = gate(request.headers)
+    if (refused) return { answer: refused }
+    const raw = bodyInput(request.body)
+    const d = native.hasuraDelivery(raw)
+    if (d.failure) return { answer: errorAnswer(400, d.failure.message, d.failure.code) }
+    const parsed = typeof request.body === 'object' && request.body !== null && !asBytes(request.body) ? { ...request.body } : JSON.parse(bodyText(raw))
+    const delivery = Object.assign(parsed, { kind: d.kind, id: d.id })
+    if (!replay) return admitted(delivery, null, conv)
+    const token = newClaimToken()
+    const early = await claimAnswer(replay, d.replayKey, token, retryAfter)
+    if (early) return { answer: early }
+    return admitted(delivery, { replay, key: d.replayKey, token, doneTtlMs }, conv)
+  })
+}
+
+const actionFailed = handlerFailed('the action handler')
+
+function hasuraActionReceiver(options) {
+  const gate = sharedGate(options)
+  const conv = {
+    toAnswer: (r) => resultAnswer(r, 200),
+    failAnswer: (e) => (e instanceof HasuraActionError ? jsonAnswer(e.status, e.text) : actionFailed(e)),
+  }
+  return makeReceiver('hasuraAction', true, async (request) => {
+    const refused = gate(request.headers)
+    if (refused) return { answer: refused }
+    const raw = bodyInput(request.body)
+    const f = native.hasuraCheck(0, raw)
+    if (f) return { answer: errorAnswer(400, f.message, f.code) }
+    const action = typeof request.body === 'object' && request.body !== null && !asBytes(request.body) ? request.body : JSON.parse(bodyText(raw))
+    return admitted(action, null, conv)
+  })
+}
+
+const AUTH_MODES = { v2: 3, ddn: 4 }
+
+function hasuraAuthReceiver(options = {}) {
+  if (!options || typeof options !== 'object') throw new TypeError('hookseal: withHasuraAuth options must be an object')
+  const { mode = 'v2', maxAge, cache, now } = options
+  if (!Object.prototype.hasOwnProperty.call(AUTH_MODES, mode)) throw new TypeError("hookseal: mode must be 'v2' or 'ddn'")
+  if (maxAge !== undefined && (!Number.isInteger(maxAge) || maxAge < 0)) {
+    throw new RangeError('hookseal: maxAge must be a whole number of seconds >= 0')
+  }
+  if (now !== undefined && typeof now !== 'function') throw new TypeError('hookseal: now must be a function returning ms since the epoch')
+  const clock = now || Date.now
+  const authCache = cache === undefined || cache === null || cache === false ? null : makeAuthCache(cache)
+  const denied = () => errorAnswer(401, 'access denied', 'access_denied')
+  const invalid = (why) => {
+    console.error(`hookseal: withHasuraAuth: resolve returned a session that cannot be written: ${why}`)
+    return errorAnswer(500, 'the auth webhook returned a session that cannot be written', 'invalid_session')
+  }
+  const allowAnswer = (sessionJson, ma, exp, at) => {
+    try {
+      return configCall(() => native.hasuraAuthAnswer(mode, sessionJson, ma, exp, at / 1000))
+    } catch (e) {
+      return { error: e instanceof Error ? e.message : String(e) }
+    }
+  }
+
+  async function answerOf(result, key) {
+    const at = clock()
+    if (result === null || result === undefined) {
+      if (key && authCache.denialSecs > 0) await authCache.set(key, { d: 1, e: at + authCache.denialSecs * 1000 }, at)
+      return denied()
+    }
+    if (typeof result !== 'object' || !result.session || typeof result.session !== 'object' || Array.isArray(result.session)) {
+      return invalid('resolve must return null or { session, maxAge?, expiresAt? }')
+    }
+    const ma = result.maxAge === undefined || result.maxAge === null ? maxAge : result.maxAge
+    if (ma !== undefined && (typeof ma !== 'number' || !Number.isFinite(ma) || ma < 0)) return invalid('maxAge must be a number of seconds >= 0')
+    let exp = result.expiresAt
+    if (exp instanceof Date) exp = exp.getTime() / 1000
+    if (exp !== undefined && exp !== null && (typeof exp !== 'number' || Number.isNaN(exp))) {
+      return invalid('expiresAt must be epoch seconds or a Date')
+    }
+    let sessionJson
+    try {
+      sessionJson = JSON.stringify(result.session)
+    } catch {
+      return invalid('the session is not JSON')
+    }
+    const out = allowAnswer(sessionJson, ma === undefined ? -1 : Math.floor(ma), exp === undefined || exp === null ? NaN : exp, at)
+    if (out.error) return invalid(out.error)
+    if (key && out.lifetimeSecs >= 1) await authCache.set(key, { s: sessionJson, e: at + out.lifetimeSecs * 1000 }, at)
+    return jsonAnswer(200, out.body)
+  }
+
+  const failAnswer = (e) => {
+    console.error(`hookseal: withHasuraAuth: resolve threw ${describeError(e)}; answered 500`)
+    return errorAnswer(500, 'the auth webhook failed', 'handler_failed')
+  }
+
+  return makeReceiver('hasuraAuth', true, async (request) => {
+    const method = String(request.method || 'GET').toUpperCase()
+    let names
+    let values
+    let graphql = null
+    if (method === 'POST') {
+      const raw = bodyInput(request.body)
+      const f = native.hasuraCheck(AUTH_MODES[mode], raw)
+      if (f) return { answer: errorAnswer(400, f.message, f.code) }
+      const parsed = typeof request.body === 'object' && request.body !== null && !asBytes(request.body) ? request.body : JSON.parse(bodyText(raw))
+      ;({ names, values } = headerPairs(parsed.headers))
+      if (mode === 'v2' && parsed.request !== undefined) graphql = parsed.request
+    } else {
+      ;({ names, values } = headerPairs(request.headers))
+    }
+    const headers = new Headers()
+    names.forEach((n, i) => {
+      try {
+        headers.append(n, values[i])
+      } catch {
+        // a name or value Fetch refuses: left out
+      }
+    })
+    const auth = { method, headers, request: graphql }
+    let key = null
+    if (authCache) {
+      key = native.hasuraAuthCacheKey(mode, authCache.names, names, values)
+      if (key) {
+        const at = clock()
+        const hit = await authCache.get(key, at)
+        if (hit && hit.d) return { answer: denied() }
+        if (hit && typeof hit.s === 'string') {
+          const out = allowAnswer(hit.s, -1, hit.e / 1000, at)
+          if (!out.error) return { answer: jsonAnswer(200, out.body) }
+        }
+      }
+    }
+    return admitted(auth, null, { toAnswer: (r) => answerOf(r, key), failAnswer })
+  })
+}
+
+/** Sends one command through an ioredis (`call`) or node-redis v4+ (`sendCommand`) client, or null. */
+function redisSender(client) {
+  if (!client || typeof client !== 'object') return null
+  if (typeof client.call === 'function') return (args) => client.call(...args)
+  if (typeof client.sendCommand === 'function') return (args) => client.sendCommand(args)
+  return null
+}
+
+function withTimeout(promise, ms) {
+  let timer
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timed out')), ms)
+  })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}
+
+/**
+ * The receiver-side auth cache: entries `{ s: session JSON, e: expiry ms }` (or `{ d: 1, e }`
+ * for a denial) as JSON text, in memory, on Redis or in a `{ get(key), set(key, value, ttlMs) }`
+ * store. An entry is never served at or after `e`; a store error is a miss.
+ */
+function makeAuthCache(cache) {
+  const spec = cache === true || cache === 'memory' ? {} : cache
+  if (!spec || typeof spec !== 'object') throw new TypeError("hookseal: cache must be { store?, headers?, cacheDenials? } or 'memory'")
+  const { store = 'memory', headers = ['authorization', 'cookie'], cacheDenials = false, prefix = 'hookseal:', maxEntries = 10_000, timeoutMs = 1000 } = spec
+  if (!Array.isArray(headers) || headers.length === 0 || headers.some((h) => typeof h !== 'string' || h === '')) {
+    throw new TypeError('hookseal: cache.headers must be a non-empty array of header names')
+  }
+  const denialSecs = cacheDenials === true ? 10 : cacheDenials === false ? 0 : positiveInt(cacheDenials, 'cacheDenials', 0)
+  let backend
+  const send = store === 'memory' ? null : redisSender(store)
+  if (store === 'memory') {
+    if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError('hookseal: cache.maxEntries must be a whole number >= 1')
+    const map = new Map()
+    backend = {
+      get(key, at) {
+        const v = map.get(key)
+        if (v === undefined) return null
+        if (v.exp <= at) {
+          map.delete(key)
+          return null
+        }
+        return v.text
+      },
+      set(key, text, ttl, at) {
+        map.delete(key)
+        map.set(key, { text, exp: at + ttl })
+        while (map.size > maxEntries) map.delete(map.keys().next().value)
+      },
+    }
+  } else if (send) {
+    if (typeof prefix !== 'string') throw new TypeError('hookseal: cache.prefix must be a string')
+    const str = (v) => (v == null ? null : v instanceof Uint8Array ? utf8.decode(v) : String(v))
+    backend = {
+      get: async (key) => str(await withTimeout(Promise.resolve().then(() => send(['GET', prefix + key])), timeoutMs)),
+      set: (key, text, ttl) => withTimeout(Promise.resolve().then(() => send(['SET', prefix + key, text, 'PX', String(ttl)])), timeoutMs),
+    }
+  } else if (store && typeof store === 'object' && typeof store.get === 'function' && typeof store.set === 'function') {
+    backend = { get: (key) => store.get(key), set: (key, text, ttl) => store.set(key, text, ttl) }
+  } else {
+    throw new TypeError("hookseal: cache.store must be 'memory', an ioredis / node-redis client, or { get(key), set(key, value, ttlMs) }")
+  }
+  return {
+    names: headers.slice(),
+    denialSecs,
+    async get(key, at) {
+      try {
+        const text = await backend.get(key, at)
+        if (typeof text !== 'string') return null
+        const entry = JSON.parse(text)
+        return entry && typeof entry.e === 'number' && entry.e > at ? entry : null
+      } catch {
+        return null
+      }
+    },
+    async set(key, entry, at) {
+      const ttl = Math.floor(entry.e - at)
+      if (ttl < 1) return
+      try {
+        await backend.set(key, JSON.stringify(entry), ttl, at)
+      } catch {
+        // not cached: the next request asks resolve again
+      }
+    },
+  }
+}
+
+const RECEIVERS = {
+  hygraph: hygraphReceiver,
+  sharedSecret: sharedReceiver,
+  hasuraEvent: hasuraEventReceiver,
+  hasuraAction: hasuraActionReceiver,
+  hasuraAuth: hasuraAuthReceiver,
+}
+
+/**
+ * A framework-neutral receiver (see /docs): `kind` is `hygraph`, `sharedSecret`, `hasuraEvent`,
+ * `hasuraAction` or `hasuraAuth`; `options` those of the matching `with*` wrapper.
+ * `receiver.admit({ method, headers, body })` → `{ answer }` (send it) or
+ * `{ value, settle(status), reply(result), fail(error) }`; `receiver.run(request, invoke)` does
+ * both phases and resolves to the answer `{ status, headers, body }`.
+ * @param {'hygraph' | 'sharedSecret' | 'hasuraEvent' | 'hasuraAction' | 'hasuraAuth'} kind
+ * @param {object} options
+ */
+export function createReceiver(kind, options) {
+  if (typeof kind !== 'string' || !Object.prototype.hasOwnProperty.call(RECEIVERS, kind)) {
+    throw new TypeError(`hookseal: createReceiver kind must be one of ${Object.keys(RECEIVERS).join(', ')}`)
+  }
+  return RECEIVERS[kind](options)
+}
+
+/** An answer `{ status, headers, body }` as a Fetch Response. */
+export function answerResponse(answer) {
+  const empty = answer.status === 204 || answer.status === 304 || answer.body === '' || answer.body == null
+  return new Response(empty ? null : answer.body, { status: answer.status, headers: answer.headers })
+}
+
+/** Writes an answer `{ status, headers, body }` to a Node response (nothing when one was sent). */
+export function sendAnswer(res, answer) {
+  if (res.headersSent || res.writableEnded) return
+  res.statusCode = answer.status
+  for (const [k, v] of Object.entries(answer.headers || {})) res.setHeader(k, v)
+  res.end(answer.body || undefined)
 }
 
 function isFetchRequest(x, argCount) {
@@ -535,6 +1034,10 @@ function isFetchRequest(x, argCount) {
     x.headers &&
     typeof x.headers.get === 'function'
   )
+}
+
+function isFetchCall(req, rest) {
+  return isFetchRequest(req, 1 + rest.length) || (rest.length > 0 && !isNodeResponse(rest[0]) && isFetchRequest(req, 1))
 }
 
 /** The bytes of a Node request stream, as one chunk of the stream's own type (in Node a Buffer). */
@@ -562,10 +1065,7 @@ function concat(chunks) {
 }
 
 function nodeSend(res, status, body) {
-  if (res.headersSent || res.writableEnded) return
-  res.statusCode = status
-  res.setHeader('content-type', JSON_HEADERS['content-type'])
-  res.end(body)
+  sendAnswer(res, jsonAnswer(status, body))
 }
 
 function fetchResponse(status, body) {
@@ -582,6 +1082,7 @@ async function nodeRawBody(req) {
     // Already parsed by a body parser: JSON.stringify(body), as the drop-in does.
     return { raw: JSON.stringify(b), parsed: true }
   }
+  if (typeof req.on !== 'function') return { raw: '', parsed: false }
   const buf = await readStream(req)
   req.rawBody = buf
   const text = utf8.decode(buf)
@@ -591,6 +1092,76 @@ async function nodeRawBody(req) {
     req.body = text
   }
   return { raw: buf, parsed: false }
+}
+
+/**
+ * The Node `(req, res)` adapter: reads the body (when the kind needs it), admits, puts `value`
+ * on `req[prop]`, runs the handler, settles. `compat` (the Hygraph and shared-secret wrappers,
+ * as they always were): a throw is re-thrown after the claim is released, and a handler's
+ * return value is returned, not sent.
+ */
+async function nodeAdapter(receiver, handler, prop, compat, req, res, rest) {
+  let body
+  if (receiver.needsBody) {
+    try {
+      ;({ raw: body } = await nodeRawBody(req))
+    } catch {
+      return nodeSend(res, 400, errorJson('the request body could not be read', 'malformed_body'))
+    }
+  }
+  const a = await receiver.admit({ method: req.method, headers: req.headers, body })
+  if (a.answer) return sendAnswer(res, a.answer)
+  if (prop) req[prop] = a.value
+  let result
+  try {
+    result = await handler(req, res, ...rest)
+  } catch (e) {
+    if (compat) {
+      await a.settle(500)
+      throw e
+    }
+    const answer = await a.fail(e)
+    if (res.headersSent && !res.writableEnded) res.end()
+    return sendAnswer(res, answer)
+  }
+  if (compat || res.headersSent || res.writableEnded) {
+    await a.settle(res.statusCode || 200)
+    return result
+  }
+  return sendAnswer(res, await a.reply(result))
+}
+
+/** The Fetch `(request, ...) => Response` adapter: the handler gets `(request, value, ...rest)`. */
+async function fetchAdapter(receiver, handler, compat, request, rest) {
+  const body = receiver.needsBody ? new Uint8Array(await request.clone().arrayBuffer()) : undefined
+  const a = await receiver.admit({ method: request.method, headers: request.headers, body })
+  if (a.answer) return answerResponse(a.answer)
+  let result
+  try {
+    result = await handler(request, a.value, ...rest)
+  } catch (e) {
+    if (compat) {
+      await a.settle(500)
+      throw e
+    }
+    return answerResponse(await a.fail(e))
+  }
+  if (isResponseLike(result) && !(result instanceof HasuraActionError)) {
+    await a.settle(result.status)
+    return result
+  }
+  return answerResponse(await a.reply(result))
+}
+
+function wrapper(name, receiver, handler, prop, compat) {
+  if (typeof handler !== 'function') throw new TypeError('hookseal: handler must be a function')
+  const w = {
+    [name](req, ...rest) {
+      if (isFetchCall(req, rest)) return fetchAdapter(receiver, handler, compat, req, rest)
+      return nodeAdapter(receiver, handler, prop, compat, req, rest[0], rest.slice(1))
+    },
+  }
+  return w[name]
 }
 
 /**
@@ -611,107 +1182,7 @@ async function nodeRawBody(req) {
  */
 export function withHygraphSignature(handler, options) {
   if (typeof handler !== 'function') throw new TypeError('hookseal: handler must be a function')
-  if (!options || typeof options !== 'object') throw new TypeError('hookseal: options { secret } are required')
-  const { secret, tolerance, environments, replay } = options
-  const ready = configured(secret, () => {
-    const engine = configCall(() =>
-      native.strictNew(secretList(secret), tolerance === undefined ? 300 : tolerance, environments ?? null),
-    )
-    return { engine, doneTtlMs: native.replayDoneTtlMs(native.strictTolerance(engine)) }
-  })
-  if (replay !== undefined && (typeof replay !== 'object' || typeof replay.claim !== 'function')) {
-    throw new TypeError('hookseal: replay must be a guard from createMemoryReplayGuard / createRedisReplayGuard')
-  }
-  if (replay !== undefined) newClaimToken() // no Web Crypto: a TypeError now, not on every delivery
-  let doneTtlMs = 0
-
-  async function check(raw, header) {
-    const cfg = ready()
-    if (cfg === null) return { status: 500, body: notConfigured(secret) }
-    doneTtlMs = cfg.doneTtlMs
-    const out = strictOutcome(cfg.engine, raw, header, Date.now(), replay !== undefined)
-    if (out.failure) return { status: 401, body: errorJson(out.failure.message, out.failure.code) }
-    return { out }
-  }
-
-  // A guard written before tokens existed gets `{ token }` in the options it already takes and
-  // may ignore it: it keeps working, with the weakness it always had (README, Decisions).
-  async function claim(key, token) {
-    try {
-      const state = await replay.claim(key, { token })
-      if (state === 'in_progress') {
-        return { status: 409, body: errorJson('this delivery is being processed; retry later', 'replayed') }
-      }
-      if (state === 'done') return { status: 200, body: '{"duplicate":true}' }
-      return null
-    } catch {
-      return { status: 503, body: errorJson('the replay store is unavailable; retry later', 'replay_store_unavailable') }
-    }
-  }
-
-  async function settle(key, token, status) {
-    try {
-      if (status >= 200 && status < 300) {
-        if ((await replay.complete(key, { token, doneTtlMs })) === false) outlived(replay)
-      } else await replay.release(key, { token })
-    } catch {
-      // The claim expires on its own (processing TTL); nothing was accepted unguarded.
-    }
-  }
-
-  async function fetchStyle(request, rest) {
-    const raw = new Uint8Array(await request.clone().arrayBuffer())
-    const r = await check(raw, request.headers.get('gcms-signature'))
-    if (!r.out) return fetchResponse(r.status, r.body)
-    const info = { environment: r.out.environment, timestamp: r.out.timestamp, secretIndex: r.out.secretIndex }
-    if (!replay) return handler(request, info, ...rest)
-    const key = r.out.replayKey
-    const token = newClaimToken()
-    const early = await claim(key, token)
-    if (early) return fetchResponse(early.status, early.body)
-    let response
-    try {
-      response = await handler(request, info, ...rest)
-    } catch (e) {
-      await settle(key, token, 500)
-      throw e
-    }
-    await settle(key, token, response && typeof response.status === 'number' ? response.status : 500)
-    return response
-  }
-
-  async function nodeStyle(req, res, rest) {
-    let raw
-    try {
-      ;({ raw } = await nodeRawBody(req))
-    } catch {
-      return nodeSend(res, 400, errorJson('the request body could not be read', 'malformed_body'))
-    }
-    const r = await check(raw, req.headers['gcms-signature'])
-    if (!r.out) return nodeSend(res, r.status, r.body)
-    req.hookseal = { environment: r.out.environment, timestamp: r.out.timestamp, secretIndex: r.out.secretIndex }
-    if (!replay) return handler(req, res, ...rest)
-    const key = r.out.replayKey
-    const token = newClaimToken()
-    const early = await claim(key, token)
-    if (early) return nodeSend(res, early.status, early.body)
-    let result
-    try {
-      result = await handler(req, res, ...rest)
-    } catch (e) {
-      await settle(key, token, 500)
-      throw e
-    }
-    await settle(key, token, res.statusCode || 200)
-    return result
-  }
-
-  return function hooksealHygraph(req, ...rest) {
-    if (isFetchRequest(req, 1 + rest.length) || (rest.length > 0 && !isNodeResponse(rest[0]) && isFetchRequest(req, 1))) {
-      return fetchStyle(req, rest)
-    }
-    return nodeStyle(req, rest[0], rest.slice(1))
-  }
+  return wrapper('hooksealHygraph', hygraphReceiver(options), handler, 'hookseal', true)
 }
 
 /** A handler finished after its claim was gone: say so once per guard (console.warn). */
@@ -742,18 +1213,79 @@ function isNodeResponse(x) {
  */
 export function withSharedSecret(handler, options) {
   if (typeof handler !== 'function') throw new TypeError('hookseal: handler must be a function')
-  const ready = configured(options && options.secret, () => sharedChecker(options))
-  return function hooksealShared(req, ...rest) {
-    const fetchStyle = isFetchRequest(req, 1 + rest.length) || (rest.length > 0 && !isNodeResponse(rest[0]) && isFetchRequest(req, 1))
-    const checker = ready()
-    const { names, values } = headerPairs(req && req.headers)
-    const f = checker === null ? null : checker.check(names, values)
-    if (checker === null || f) {
-      const [status, body] = checker === null ? [500, notConfigured(options.secret)] : [401, errorJson(f.message, f.code)]
-      if (fetchStyle) return Promise.resolve(fetchResponse(status, body))
-      return nodeSend(rest[0], status, body)
+  return wrapper('hooksealShared', sharedReceiver(options), handler, null, true)
+}
+
+/**
+ * Hasura Event Trigger and scheduled (cron, one-off) deliveries, run once: the shared secret,
+ * the payload (400 `malformed_payload` otherwise), then with `replay` the guard keyed by the
+ * delivery's `id`: a copy while the first runs → 409 + `Retry-After`; a copy of a done one →
+ * 200 `{"duplicate":true}`; the store down → 503 + `Retry-After`. The handler gets the delivery
+ * (the payload plus `kind` and `id`) as `req.hasura` or as a Fetch handler's second argument; it
+ * answers 2xx (done, kept `doneTtl` seconds, default 7 days), non-2xx or throws (released; a
+ * throw → 500 `handler_failed`, logged). A returned value is sent as 200 JSON, nothing as 204.
+ * @template {Function} H
+ * @param {H} handler
+ * @param {{ header: string, secret: string | string[], replay?: ReplayGuard, retryAfter?: number, doneTtl?: number }} options
+ * @returns {H}
+ */
+export function withHasuraEvent(handler, options) {
+  if (typeof handler !== 'function') throw new TypeError('hookseal: handler must be a function')
+  if (!options || typeof options !== 'object') throw new TypeError('hookseal: options { header, secret } are required')
+  return wrapper('hooksealHasuraEvent', hasuraEventReceiver(options), handler, 'hasura', false)
+}
+
+/**
+ * Hasura Actions: the shared secret, the payload (400 `malformed_payload` otherwise); the handler
+ * gets the action (`action.name`, `input`, `session_variables`, `request_query`) as `req.hasura`
+ * or a Fetch handler's second argument. A returned value → 200 JSON; a thrown (or returned)
+ * `hasuraActionError(...)` → its 4xx `{"message","extensions"}`; any other throw → 500
+ * `handler_failed` (no internals in the body; logged). A `(req, res)` handler may also write `res`.
+ * @template {Function} H
+ * @param {H} handler
+ * @param {{ header: string, secret: string | string[] }} options
+ * @returns {H}
+ */
+export function withHasuraAction(handler, options) {
+  if (typeof handler !== 'function') throw new TypeError('hookseal: handler must be a function')
+  if (!options || typeof options !== 'object') throw new TypeError('hookseal: options { header, secret } are required')
+  return wrapper('hooksealHasuraAction', hasuraActionReceiver(options), handler, 'hasura', false)
+}
+
+/**
+ * A Hasura auth webhook (v2 or DDN; GET and POST forms) around `resolve(auth)`: `auth.headers`
+ * (a Fetch `Headers` of the client's headers), `auth.request` (v2 POST's GraphQL request, else
+ * null), `auth.method`. `resolve` returns null → 401, or `{ session, maxAge?, expiresAt? }` →
+ * 200 with the answer Hasura reads (v2: `X-Hasura-*` strings and `"Cache-Control": "max-age=N"`,
+ * N cut to `expiresAt`; DDN: lower-case keys, JSON values). A throw → 500 `handler_failed`; a
+ * session that cannot be written → 500 `invalid_session`. Only 200, 401, 500 (and 400 for a
+ * malformed POST body). `cache` keeps allowed answers, keyed by a SHA-256 of the named headers,
+ * for no longer than their lifetime.
+ * @param {(auth: { method: string, headers: Headers, request: unknown }) => unknown} resolve
+ * @param {{ mode?: 'v2' | 'ddn', maxAge?: number, cache?: object | 'memory' }} [options]
+ */
+export function withHasuraAuth(resolve, options) {
+  if (typeof resolve !== 'function') throw new TypeError('hookseal: resolve must be a function')
+  const receiver = hasuraAuthReceiver(options)
+  return function hooksealHasuraAuth(req, ...rest) {
+    if (isFetchCall(req, rest)) {
+      return (async () => {
+        const body = String(req.method).toUpperCase() === 'POST' ? new Uint8Array(await req.clone().arrayBuffer()) : undefined
+        return answerResponse(await receiver.run({ method: req.method, headers: req.headers, body }, resolve))
+      })()
     }
-    return handler(req, ...rest)
+    const res = rest[0]
+    return (async () => {
+      let body
+      if (String(req.method).toUpperCase() === 'POST') {
+        try {
+          ;({ raw: body } = await nodeRawBody(req))
+        } catch {
+          return nodeSend(res, 400, errorJson('the request body could not be read', 'malformed_body'))
+        }
+      }
+      sendAnswer(res, await receiver.run({ method: req.method, headers: req.headers, body }, resolve))
+    })()
   }
 }
 
@@ -761,32 +1293,66 @@ export function withSharedSecret(handler, options) {
 // Hasura helpers (contract §6)
 
 /**
- * The error an Action handler returns: `{ status, body }` with body
- * `{"message", "extensions": {"code"}}`; `toResponse()` gives a Fetch Response, `send(res)`
- * writes it to a Node response.
+ * The error an Action handler throws (or returns): Hasura passes its 4xx
+ * `{"message", "extensions": {"code", ...}}` to the GraphQL client. `toResponse()` gives a Fetch
+ * Response, `send(res)` writes it to a Node response.
+ */
+export class HasuraActionError extends Error {
+  /**
+   * @param {string} message
+   * @param {string} code
+   * @param {number} [status=400]
+   * @param {Record<string, unknown>} [extensions] more keys of `extensions` (`code` wins)
+   */
+  constructor(message, code, status = 400, extensions = undefined) {
+    if (typeof message !== 'string' || typeof code !== 'string') {
+      throw new TypeError('hookseal: hasuraActionError(message, code, status) takes two strings')
+    }
+    if (!Number.isInteger(status) || status < 400 || status > 599) {
+      throw new RangeError('hookseal: status must be an HTTP error status (400-599)')
+    }
+    if (extensions !== undefined && (extensions === null || typeof extensions !== 'object' || Array.isArray(extensions))) {
+      throw new TypeError('hookseal: extensions must be an object')
+    }
+    super(message)
+    this.name = 'HasuraActionError'
+    /** @type {string} */
+    this.code = code
+    /** @type {number} */
+    this.status = status
+    let text = native.hasuraErrorBody(message, code)
+    if (extensions !== undefined) {
+      const body = JSON.parse(text)
+      body.extensions = { ...extensions, code }
+      text = JSON.stringify(body)
+    }
+    /** The body as JSON text. */
+    this.text = text
+    /** The body as an object. */
+    this.body = JSON.parse(text)
+  }
+
+  /** As a Fetch Response. */
+  toResponse() {
+    return fetchResponse(this.status, this.text)
+  }
+
+  /** Writes it to a Node response. @param {any} res */
+  send(res) {
+    nodeSend(res, this.status, this.text)
+  }
+}
+
+/**
+ * The error an Action handler throws or returns: a {@link HasuraActionError} (`status`, `body`
+ * `{"message", "extensions": {"code"}}`, `text`, `toResponse()`, `send(res)`).
  * @param {string} message
  * @param {string} code
  * @param {number} [status=400]
+ * @param {Record<string, unknown>} [extensions]
  */
-export function hasuraActionError(message, code, status = 400) {
-  if (typeof message !== 'string' || typeof code !== 'string') {
-    throw new TypeError('hookseal: hasuraActionError(message, code, status) takes two strings')
-  }
-  if (!Number.isInteger(status) || status < 400 || status > 599) {
-    throw new RangeError('hookseal: status must be an HTTP error status (400-599)')
-  }
-  const text = native.hasuraErrorBody(message, code)
-  return {
-    status,
-    body: JSON.parse(text),
-    text,
-    toResponse() {
-      return fetchResponse(status, text)
-    },
-    send(res) {
-      nodeSend(res, status, text)
-    },
-  }
+export function hasuraActionError(message, code, status = 400, extensions = undefined) {
+  return new HasuraActionError(message, code, status, extensions)
 }
 
 /**
@@ -861,6 +1427,20 @@ export function parseHasuraEvent(body) {
   return parsePayload(1, body)
 }
 
+/**
+ * Checks a Hasura Event Trigger or scheduled-event (cron, one-off) delivery and returns it with
+ * `kind` (`'event'` | `'scheduled'`) and `id`: what {@link withHasuraEvent} hands its handler.
+ * @param {string | Uint8Array | object} body
+ * @throws {WebhookVerificationError} `malformed_payload`
+ */
+export function parseHasuraDelivery(body) {
+  const text = payloadText(body)
+  const d = native.hasuraDelivery(text)
+  if (d.failure) throw new WebhookVerificationError(d.failure.code, d.failure.message)
+  const parsed = typeof body === 'object' && body !== null && !asBytes(body) ? { ...body } : JSON.parse(typeof text === 'string' ? text : utf8.decode(text))
+  return Object.assign(parsed, { kind: d.kind, id: d.id })
+}
+
 /** `gcms-signature`. */
 export const HEADER = 'gcms-signature'
 /** The key prefix of the Redis replay guard. */
@@ -881,8 +1461,16 @@ const hookseal = {
   newClaimToken,
   withHygraphSignature,
   withSharedSecret,
+  withHasuraEvent,
+  withHasuraAction,
+  withHasuraAuth,
+  createReceiver,
+  answerResponse,
+  sendAnswer,
+  HasuraActionError,
   hasuraActionError,
   hasuraAuthResponse,
+  parseHasuraDelivery,
   parseHasuraAction,
   parseHasuraEvent,
   HEADER,
