@@ -32,7 +32,8 @@ enum Command {
     Verify(VerifyArgs),
     /// Explain, step by step, why a delivery verifies or not.
     Explain(VerifyArgs),
-    /// Send a test webhook (Hygraph, Hasura Action or Event) to a local endpoint.
+    /// Send a test request to a local endpoint as Hygraph or Hasura would (Action, Event Trigger,
+    /// cron or one-off scheduled event, auth webhook), retried as Hasura retries.
     Send(send::SendArgs),
 }
 

@@ -299,7 +299,8 @@ fn server_answering(n: usize, status: &'static str) -> (String, std::thread::Joi
                 let (k, v) = l.split_once(':').unwrap();
                 headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
             }
-            let len: usize = headers.iter().find(|(k, _)| k == "content-length").unwrap().1.parse().unwrap();
+            let len: usize =
+                headers.iter().find(|(k, _)| k == "content-length").map_or(0, |h| h.1.parse().unwrap());
             let mut body = vec![0; len];
             reader.read_exact(&mut body).unwrap();
             let mut s = stream;
@@ -401,4 +402,278 @@ fn send_exits_1_and_says_so_when_the_answer_is_not_2xx() {
     assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 2, "every answer is still printed");
     assert!(String::from_utf8_lossy(&o.stderr).contains("answered HTTP 401, not 2xx"), "{}", text(&o));
     handle.join().unwrap();
+}
+
+/// A server answering the `n`-th request with `answers[n]` (a status line and header lines, e.g.
+/// `"409 Conflict\r\nRetry-After: 1"`); returns what it received and when.
+fn scripted(
+    answers: Vec<&'static str>,
+) -> (String, std::thread::JoinHandle<Vec<(Seen, std::time::Instant)>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let handle = std::thread::spawn(move || {
+        let mut got = Vec::new();
+        for answer in answers {
+            let (stream, _) = listener.accept().unwrap();
+            let at = std::time::Instant::now();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            let mut headers = Vec::new();
+            loop {
+                let mut l = String::new();
+                reader.read_line(&mut l).unwrap();
+                if l.trim().is_empty() {
+                    break;
+                }
+                let (k, v) = l.split_once(':').unwrap();
+                headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
+            }
+            let len = headers.iter().find(|(k, _)| k == "content-length").map_or(0, |h| h.1.parse().unwrap());
+            let mut body = vec![0; len];
+            reader.read_exact(&mut body).unwrap();
+            let mut s = stream;
+            write!(s, "HTTP/1.1 {answer}\r\nContent-Length: 2\r\nContent-Type: application/json\r\n\r\n{{}}")
+                .unwrap();
+            got.push(((line.trim().to_owned(), headers, body), at));
+        }
+        got
+    });
+    (url, handle)
+}
+
+fn json_lines(o: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&o.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+fn header<'a>(seen: &'a Seen, name: &str) -> Option<&'a str> {
+    seen.1.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+#[test]
+fn send_retries_an_event_like_hasura_with_current_retry_counting_up() {
+    let (url, handle) = scripted(vec!["500 Internal Server Error", "503 Service Unavailable", "200 OK"]);
+    let o = run(
+        &["send", &url, "--hasura-event", "users", "--retries", "2", "--retry-interval", "0.2", "--json"],
+        b"",
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "ended in a 2xx: {}", text(&o));
+    let lines = json_lines(&o);
+    assert_eq!(lines.iter().map(|l| l["status"].as_u64().unwrap()).collect::<Vec<_>>(), [500, 503, 200]);
+    assert_eq!(lines.iter().map(|l| l["attempt"].as_u64().unwrap()).collect::<Vec<_>>(), [0, 1, 2]);
+    assert_eq!(lines[0]["retry_in"], 0.2);
+    assert_eq!(lines[2]["retry_in"], Value::Null);
+    let got = handle.join().unwrap();
+    assert!(got[1].1 - got[0].1 >= std::time::Duration::from_millis(190), "waited --retry-interval");
+    let bodies: Vec<Value> = got.iter().map(|((_, _, b), _)| serde_json::from_slice(b).unwrap()).collect();
+    for (i, b) in bodies.iter().enumerate() {
+        assert_eq!(b["id"], bodies[0]["id"], "every retry carries the event's id");
+        assert_eq!(b["delivery_info"], serde_json::json!({ "max_retries": 2, "current_retry": i }));
+        hookseal::hasura::check_event(&got[i].0 .2).unwrap();
+    }
+}
+
+#[test]
+fn send_honours_retry_after_even_when_the_retries_are_used_up() {
+    // Hasura's default num_retries is 0: only the Retry-After brings the second attempt.
+    let (url, handle) = scripted(vec!["409 Conflict\r\nRetry-After: 1", "200 OK"]);
+    let o = run(&["send", &url, "--hasura-event", "users", "--id", "evt-1"], b"", None);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("HTTP 409  [retrying in 1 s (Retry-After)]"), "{}", text(&o));
+    let got = handle.join().unwrap();
+    assert!(got[1].1 - got[0].1 >= std::time::Duration::from_millis(990), "waited the Retry-After");
+    let second: Value = serde_json::from_slice(&got[1].0 .2).unwrap();
+    assert_eq!(second["id"], "evt-1");
+    assert_eq!(second["delivery_info"]["current_retry"], 1);
+
+    // Without Retry-After, or with one Hasura ignores (an HTTP date, 0), one attempt only.
+    for answer in [
+        "409 Conflict",
+        "503 Service Unavailable\r\nRetry-After: Wed, 21 Oct 2015 07:28:00 GMT",
+        "409 Conflict\r\nRetry-After: 0",
+    ] {
+        let (url, handle) = scripted(vec![answer]);
+        let o = run(&["send", &url, "--hasura-event", "users"], b"", None);
+        assert_eq!(o.status.code(), Some(1), "{answer}: {}", text(&o));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("not 2xx: exit status 1"), "{}", text(&o));
+        assert_eq!(handle.join().unwrap().len(), 1, "{answer}");
+    }
+}
+
+#[test]
+fn send_bounds_the_attempts_a_retry_after_schedules() {
+    let always = "409 Conflict\r\nRetry-After: 30";
+    let (url, handle) = scripted(vec![always, always, always]);
+    let started = std::time::Instant::now();
+    let o = run(
+        &[
+            "send",
+            &url,
+            "--hasura-cron",
+            "digest",
+            "--retry-after-limit",
+            "2",
+            "--max-retry-after",
+            "0",
+            "--json",
+        ],
+        b"",
+        None,
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "the 30 s were cut to --max-retry-after");
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(json_lines(&o).len(), 3, "the first attempt and 2 scheduled by Retry-After");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--retry-after-limit"), "{}", text(&o));
+    assert_eq!(handle.join().unwrap().len(), 3);
+}
+
+#[test]
+fn send_retries_actions_only_when_asked_and_ignores_their_retry_after() {
+    // Hasura never retries an Action call: a Retry-After there means nothing.
+    let (url, handle) = scripted(vec!["503 Service Unavailable\r\nRetry-After: 1"]);
+    let o = run(&["send", &url, "--hasura-action", "greet"], b"", None);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(handle.join().unwrap().len(), 1);
+    // --retries applies to any request.
+    let (url, handle) = scripted(vec!["500 Internal Server Error", "200 OK"]);
+    let o = run(
+        &["send", &url, "--hasura-action", "greet", "--retries", "1", "--retry-interval", "0"],
+        b"",
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let got = handle.join().unwrap();
+    assert_eq!(got[0].0 .2, got[1].0 .2, "an Action is retried with the same bytes");
+}
+
+#[test]
+fn send_sends_copies_at_the_same_moment() {
+    // The server holds the first copy's answer until the second copy has arrived: copies sent
+    // one after the other would never get there (the accept below would time out).
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let server = std::thread::spawn(move || {
+        let (first, _) = listener.accept().unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let second = loop {
+            match listener.accept() {
+                Ok((s, _)) => break s,
+                Err(_) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+                Err(e) => panic!("the second copy never came while the first was held: {e}"),
+            }
+        };
+        for mut s in [first, second] {
+            s.set_nonblocking(false).unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf).unwrap();
+            s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}").unwrap();
+        }
+    });
+    let o = run(&["send", &url, "--hasura-event", "users", "--copies", "2"], b"", None);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    server.join().unwrap();
+}
+
+#[test]
+fn send_sends_copies_and_repeats_of_one_event() {
+    let (url, handle) = scripted(vec!["200 OK", "200 OK", "200 OK", "200 OK"]);
+    let o = run(
+        &["send", &url, "--hasura-event", "users", "--copies", "2", "--repeat", "2", "--json"],
+        b"",
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let lines = json_lines(&o);
+    let mut seen: Vec<(u64, u64)> =
+        lines.iter().map(|l| (l["delivery"].as_u64().unwrap(), l["copy"].as_u64().unwrap())).collect();
+    seen.sort_unstable();
+    assert_eq!(seen, [(0, 0), (0, 1), (1, 0), (1, 1)]);
+    let got = handle.join().unwrap();
+    let ids: Vec<Value> =
+        got.iter().map(|((_, _, b), _)| serde_json::from_slice::<Value>(b).unwrap()["id"].clone()).collect();
+    assert!(ids.iter().all(|id| *id == ids[0]), "one event, four copies: {ids:?}");
+}
+
+#[test]
+fn send_builds_scheduled_events_as_the_engine_does() {
+    let (url, handle) = scripted(vec!["200 OK", "200 OK"]);
+    let o = run(
+        &["send", &url, "--hasura-cron", "daily_digest", "--payload", r#"{"hold_ms":5}"#, "--id", "c-1"],
+        b"",
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = run(
+        &[
+            "send",
+            &url,
+            "--hasura-scheduled",
+            "--comment",
+            "reminder",
+            "--scheduled-time",
+            "2026-12-02T01:00:00Z",
+        ],
+        b"",
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let got = handle.join().unwrap();
+    let cron: Value = serde_json::from_slice(&got[0].0 .2).unwrap();
+    let keys: Vec<&String> = cron.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["id", "name", "payload", "scheduled_time"], "no created_at, no comment: {cron}");
+    assert_eq!(cron["id"], "c-1");
+    assert_eq!(cron["name"], "daily_digest");
+    assert_eq!(cron["payload"]["hold_ms"], 5);
+    assert!(cron["scheduled_time"].as_str().unwrap().ends_with('Z'));
+    let one_off: Value = serde_json::from_slice(&got[1].0 .2).unwrap();
+    let keys: Vec<&String> = one_off.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["comment", "created_at", "id", "payload", "scheduled_time"], "{one_off}");
+    assert_eq!(one_off["payload"], Value::Null);
+    assert_eq!(one_off["scheduled_time"], "2026-12-02T01:00:00Z");
+    assert_eq!(one_off["comment"], "reminder");
+}
+
+#[test]
+fn send_calls_auth_webhooks_in_get_and_post_form() {
+    let (url, handle) = scripted(vec!["200 OK", "200 OK", "200 OK", "200 OK", "401 Unauthorized"]);
+    let ok = |args: &[&str]| {
+        let mut all = vec!["send", url.as_str()];
+        all.extend_from_slice(args);
+        run(&all, b"", None)
+    };
+    let o = ok(&["--hasura-auth", "v2", "--bearer", "t0k", "--client-header", "X-Tenant=acme"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    ok(&["--hasura-auth", "v2", "--method", "POST", "--bearer", "t0k", "--query", "query { a }"]);
+    ok(&["--hasura-auth", "v2", "--method", "POST", "--no-request"]);
+    ok(&["--hasura-auth", "ddn", "--method", "POST", "--client-header", "authorization=Bearer t0k"]);
+    let o = ok(&["--hasura-auth", "ddn"]);
+    assert_eq!(o.status.code(), Some(1), "a 401 is not 2xx");
+    let got: Vec<Seen> = handle.join().unwrap().into_iter().map(|(s, _)| s).collect();
+
+    assert_eq!(got[0].0, "GET /hook HTTP/1.1");
+    assert_eq!(header(&got[0], "authorization"), Some("Bearer t0k"), "client headers are the request's");
+    assert_eq!(header(&got[0], "x-tenant"), Some("acme"));
+    assert_eq!(header(&got[0], "content-type"), None);
+    assert!(got[0].2.is_empty());
+
+    assert_eq!(got[1].0, "POST /hook HTTP/1.1");
+    assert_eq!(header(&got[1], "content-type"), Some("application/json"));
+    assert_eq!(header(&got[1], "authorization"), None, "in the body, not the request's headers");
+    let v2: Value = serde_json::from_slice(&got[1].2).unwrap();
+    assert_eq!(
+        v2,
+        serde_json::json!({
+            "headers": { "Authorization": "Bearer t0k" },
+            "request": { "query": "query { a }", "variables": {}, "operationName": null }
+        })
+    );
+    let bare: Value = serde_json::from_slice(&got[2].2).unwrap();
+    assert_eq!(bare, serde_json::json!({ "headers": {}, "request": null }));
+    let ddn: Value = serde_json::from_slice(&got[3].2).unwrap();
+    assert_eq!(ddn, serde_json::json!({ "headers": { "authorization": "Bearer t0k" } }));
+    assert_eq!(got[4].0, "GET /hook HTTP/1.1");
 }
