@@ -14,7 +14,7 @@ const ACTION = 'example-action-secret'
 function start(t, script, extraEnv = {}) {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [path.join(ROOT, script)], {
-      env: { ...process.env, PORT: '0', HYGRAPH_WEBHOOK_SECRET: HYGRAPH, HASURA_ACTION_SECRET: ACTION, ...extraEnv },
+      env: { ...process.env, PORT: '0', HYGRAPH_WEBHOOK_SECRET: HYGRAPH, HASURA_ACTION_SECRET: ACTION, HASURA_EVENT_SECRET: 'example-event-secret', ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let err = ''

@@ -1,6 +1,6 @@
 'use strict'
 // Mounts the Vercel-style functions in api/ on node:http, on 127.0.0.1:$PORT.
-// HYGRAPH_WEBHOOK_SECRET and HASURA_ACTION_SECRET come from the environment.
+// HYGRAPH_WEBHOOK_SECRET, HASURA_ACTION_SECRET and HASURA_EVENT_SECRET come from the environment.
 require('../link-hookseal.cjs')(__dirname)
 const http = require('node:http')
 
@@ -8,11 +8,18 @@ const routes = {
   '/api/hygraph': require('./api/hygraph'),
   '/api/action': require('./api/action'),
   '/api/auth': require('./api/auth'),
+  '/api/hasura/event': require('./api/hasura/event'),
+  '/api/hasura/action': require('./api/hasura/action'),
+  '/api/hasura/auth': require('./api/hasura/auth'),
+  '/api/hasura/auth-ddn': require('./api/hasura/auth-ddn'),
 }
+// Auth webhooks are also called with GET (Hasura's default mode); everything else is POST.
+const allowsGet = new Set(['/api/hasura/auth', '/api/hasura/auth-ddn'])
 
 const server = http.createServer(async (req, res) => {
-  const route = routes[new URL(req.url, 'http://localhost').pathname]
-  if (!route || req.method !== 'POST') {
+  const path = new URL(req.url, 'http://localhost').pathname
+  const route = routes[path]
+  if (!route || !(req.method === 'POST' || (req.method === 'GET' && allowsGet.has(path)))) {
     res.statusCode = route ? 405 : 404
     return res.end()
   }
