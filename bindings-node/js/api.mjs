@@ -1072,10 +1072,28 @@ function fetchResponse(status, body) {
   return new Response(body, { status, headers: JSON_HEADERS })
 }
 
+let warnedParsed = false
+function warnParsedBody() {
+  if (warnedParsed) return
+  warnedParsed = true
+  console.warn(
+    'hookseal: withHygraphSignature got a body already parsed by a body parser (express.json()?), so it verifies ' +
+      'JSON.stringify(req.body), which differs from the bytes Hygraph signed for some bodies. Keep the raw body: ' +
+      "const { keepRawBody } = require('hookseal/express'); app.use(express.json({ verify: keepRawBody }))",
+  )
+}
+
 /** The raw body of a Node request, or the drop-in body path when a framework parsed it. */
 async function nodeRawBody(req) {
+  // The bytes a body parser's `verify` hook kept (`keepRawBody` of hookseal/express).
+  const kept = req.rawBody
+  if (typeof kept === 'string') return { raw: kept, parsed: false }
+  if (kept !== undefined && kept !== null && asBytes(kept)) return { raw: asBytes(kept), parsed: false }
   const b = req.body
-  if (b !== undefined && b !== null) {
+  // body-parser 1.x (Express 4) sets `req.body = {}` on every request, also when it left the
+  // stream unread (another content type): then the stream still holds the body.
+  const unread = req.readableEnded === false && req._body !== true && typeof req.on === 'function'
+  if (b !== undefined && b !== null && !(unread && typeof b === 'object' && !asBytes(b))) {
     if (typeof b === 'string') return { raw: b, parsed: false }
     const bytes = asBytes(b)
     if (bytes) return { raw: bytes, parsed: false }
@@ -1103,11 +1121,13 @@ async function nodeRawBody(req) {
 async function nodeAdapter(receiver, handler, prop, compat, req, res, rest) {
   let body
   if (receiver.needsBody) {
+    let parsed
     try {
-      ;({ raw: body } = await nodeRawBody(req))
+      ;({ raw: body, parsed } = await nodeRawBody(req))
     } catch {
       return nodeSend(res, 400, errorJson('the request body could not be read', 'malformed_body'))
     }
+    if (parsed && receiver.kind === 'hygraph') warnParsedBody()
   }
   const a = await receiver.admit({ method: req.method, headers: req.headers, body })
   if (a.answer) return sendAnswer(res, a.answer)
