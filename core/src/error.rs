@@ -100,6 +100,45 @@ impl Error {
         "missing_secret",
         "secret_mismatch",
     ];
+
+    /// The codes the wrappers of every face answer with besides [`Error::CODES`] (contract §4),
+    /// one list for all of them, each with its HTTP status:
+    ///
+    /// | code | status | when |
+    /// |---|---|---|
+    /// | `not_configured` | 500 | the secret is still missing at request time |
+    /// | `replay_store_unavailable` | 503 | the replay store cannot be reached |
+    /// | `payload_too_large` | 413 | the body is over the size limit |
+    /// | `hookseal_layer_missing` | 500 | axum: the extractor without its layer |
+    /// | `handler_failed` | 500 | the handler threw (an Event handler; an Action handler, with anything but an action error; an auth `resolve`) |
+    /// | `access_denied` | 401 | an auth `resolve` denied (returned null / None) |
+    /// | `invalid_session` | 500 | an auth `resolve` returned a session that cannot be written (no role, a v2 value that is not a string, number or boolean, a DDN role that is not a string, ...) |
+    ///
+    /// ```
+    /// assert!(hookseal::Error::WRAPPER_CODES.contains(&"handler_failed"));
+    /// assert_eq!(hookseal::Error::wrapper_status("access_denied"), Some(401));
+    /// ```
+    pub const WRAPPER_CODES: &'static [&'static str] = &[
+        "not_configured",
+        "replay_store_unavailable",
+        "payload_too_large",
+        "hookseal_layer_missing",
+        "handler_failed",
+        "access_denied",
+        "invalid_session",
+    ];
+
+    /// The HTTP status a wrapper answers with for a code of [`Error::WRAPPER_CODES`]; `None` for
+    /// any other code.
+    pub fn wrapper_status(code: &str) -> Option<u16> {
+        Some(match code {
+            "not_configured" | "hookseal_layer_missing" | "handler_failed" | "invalid_session" => 500,
+            "replay_store_unavailable" => 503,
+            "payload_too_large" => 413,
+            "access_denied" => 401,
+            _ => return None,
+        })
+    }
 }
 
 /// Environment names are quoted in messages only after the MAC proved them genuine; still cap

@@ -8,7 +8,8 @@
 //! - [`shared_secret`]: the shared-secret header of Hasura Actions and Event Triggers, compared
 //!   in constant time without leaking the secret's length.
 //! - [`replay`]: a retry-safe replay guard.
-//! - [`hasura`]: Action error bodies, cacheable auth-webhook answers, payload shape checks.
+//! - [`hasura`]: Action error bodies, auth-webhook answers (v2 and DDN) bounded by the token's
+//!   expiry, payload checks and delivery keys, typed payloads (feature `serde`, on by default).
 //! - [`ecma`]: ECMAScript serialization exact to the byte (`JSON.stringify`, `Number::toString`,
 //!   `parseInt`), which the envelope depends on.
 //!

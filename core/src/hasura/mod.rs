@@ -1,6 +1,13 @@
-//! Hasura helpers (contract §6): the error body an Action handler returns, the body of an
-//! auth-webhook answer that Hasura can cache, and shape checks of Action and Event Trigger
-//! payloads.
+//! Hasura (contract §6, §8): what its engine sends and what it accepts back.
+//!
+//! - Payload checks: [`check_action`], [`check_event`], [`check_scheduled`], and
+//!   [`check_delivery`], which tells an Event Trigger from a scheduled event and gives its id;
+//!   [`delivery_key`] is the replay-guard key of a delivery.
+//! - Answers: [`error_body`] (an Action's error), [`auth_response_json`] and [`auth_answer`]
+//!   (the auth webhook's 200 body, v2 or DDN, with a lifetime bounded by the token's expiry),
+//!   [`auth_cache_key`] (a receiver-side answer cache), [`check_auth_request`] (the POST form).
+//! - Typed payloads (feature `serde`, on by default): [`Action`], [`EventTrigger`],
+//!   [`ScheduledEvent`], [`Delivery`], [`AuthRequest`], parsed by `parse_*` after the same check.
 //!
 //! ```
 //! use hookseal::hasura::{auth_response_json, check_action, error_body, session_key, Cache, SessionValue};
@@ -19,8 +26,35 @@
 
 use std::fmt;
 
-use crate::ecma::{number_to_string, parse_json, quote, JsValue};
-use crate::error::Error;
+use crate::ecma::{number_to_string, quote};
+
+mod auth;
+mod payload;
+#[cfg(feature = "serde")]
+mod typed;
+
+pub use auth::{auth_answer, auth_cache_key, check_auth_request, AuthAnswer, AuthMode};
+pub use payload::{
+    check_action, check_delivery, check_event, check_scheduled, delivery_key, DeliveryInfo, DeliveryKind,
+};
+#[cfg(feature = "serde")]
+pub use typed::{
+    parse_action, parse_auth_request, parse_delivery, parse_event, parse_scheduled, Action, ActionName,
+    AuthRequest, Delivery, Event, EventData, EventTrigger, Op, RetryInfo, ScheduledEvent, TableName,
+    TriggerName,
+};
+
+/// How long a handled Hasura delivery is remembered by default (`done` in the replay guard): 7
+/// days. Hasura has no time window: its retries follow `retry_conf` (10 s apart by default, a
+/// `Retry-After` adds one more), and a duplicate after an engine restart or scale-up arrives
+/// within minutes; a week outlasts any sane retry schedule and a weekend of downtime. A
+/// deliberate `pg_redeliver_event` within that time is answered `{"duplicate": true}`.
+pub const EVENT_DONE_TTL_MS: u64 = 7 * 24 * 3_600_000;
+
+/// The default `Retry-After` (seconds) of a 409 for a copy that arrives while the first still
+/// runs, and of a 503 when the store is down: Hasura's default retry interval. Hasura schedules
+/// one more attempt after it even when its retries are used up.
+pub const DEFAULT_RETRY_AFTER_SECS: u64 = 10;
 
 /// Hasura's error shape: `{"message": "...", "extensions": {"code": "..."}}`.
 pub fn error_body(message: &str, code: &str) -> String {
@@ -228,82 +262,4 @@ pub fn event_timestamp(unix_micros: u64) -> String {
         s % 60,
         unix_micros % 1_000_000
     )
-}
-
-fn malformed(kind: &str, path: &str, want: &str) -> Error {
-    Error::MalformedPayload(format!("not a Hasura {kind} payload: `{path}` must be {want}"))
-}
-
-fn field<'a>(v: &'a JsValue, key: &str) -> Option<&'a JsValue> {
-    match v {
-        JsValue::Object(o) => o.get(key.as_bytes()),
-        _ => None,
-    }
-}
-
-fn want_object(kind: &str, v: Option<&JsValue>, path: &str) -> Result<(), Error> {
-    match v {
-        Some(JsValue::Object(_)) => Ok(()),
-        _ => Err(malformed(kind, path, "an object")),
-    }
-}
-
-fn want_string(kind: &str, v: Option<&JsValue>, path: &str) -> Result<(), Error> {
-    match v {
-        Some(JsValue::String(_)) => Ok(()),
-        _ => Err(malformed(kind, path, "a string")),
-    }
-}
-
-fn parse_payload(kind: &str, json: &[u8]) -> Result<JsValue, Error> {
-    let v = parse_json(json)
-        .map_err(|e| Error::MalformedPayload(format!("not a Hasura {kind} payload: the body is {e}")))?;
-    if !matches!(v, JsValue::Object(_)) {
-        return Err(malformed(kind, "(body)", "an object"));
-    }
-    Ok(v)
-}
-
-/// Checks the shape of an Action payload:
-/// `{"action": {"name": string}, "input": object, "session_variables": object, "request_query"?: string}`.
-pub fn check_action(json: &[u8]) -> Result<(), Error> {
-    const K: &str = "Action";
-    let v = parse_payload(K, json)?;
-    want_object(K, field(&v, "action"), "action")?;
-    want_string(K, field(&v, "action").and_then(|a| field(a, "name")), "action.name")?;
-    want_object(K, field(&v, "input"), "input")?;
-    want_object(K, field(&v, "session_variables"), "session_variables")?;
-    match field(&v, "request_query") {
-        None | Some(JsValue::String(_)) => Ok(()),
-        Some(_) => Err(malformed(K, "request_query", "a string")),
-    }
-}
-
-/// Checks the shape of an Event Trigger payload: `event.op` one of INSERT, UPDATE, DELETE,
-/// MANUAL; `event.data.old` / `event.data.new` objects or null; `table.schema`, `table.name`,
-/// `trigger.name` strings; `id` a string.
-pub fn check_event(json: &[u8]) -> Result<(), Error> {
-    const K: &str = "Event Trigger";
-    let v = parse_payload(K, json)?;
-    let event = field(&v, "event");
-    want_object(K, event, "event")?;
-    match event.and_then(|e| field(e, "op")) {
-        Some(JsValue::String(op))
-            if [&b"INSERT"[..], b"UPDATE", b"DELETE", b"MANUAL"].contains(&op.as_slice()) => {}
-        _ => return Err(malformed(K, "event.op", "one of INSERT, UPDATE, DELETE, MANUAL")),
-    }
-    let data = event.and_then(|e| field(e, "data"));
-    want_object(K, data, "event.data")?;
-    for side in ["old", "new"] {
-        match data.and_then(|d| field(d, side)) {
-            Some(JsValue::Object(_) | JsValue::Null) => {}
-            _ => return Err(malformed(K, &format!("event.data.{side}"), "an object or null")),
-        }
-    }
-    want_object(K, field(&v, "table"), "table")?;
-    want_string(K, field(&v, "table").and_then(|t| field(t, "schema")), "table.schema")?;
-    want_string(K, field(&v, "table").and_then(|t| field(t, "name")), "table.name")?;
-    want_object(K, field(&v, "trigger"), "trigger")?;
-    want_string(K, field(&v, "trigger").and_then(|t| field(t, "name")), "trigger.name")?;
-    want_string(K, field(&v, "id"), "id")
 }
