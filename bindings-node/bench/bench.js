@@ -98,3 +98,8 @@ out.push(`| @hygraph/utils ÷ drop-in parsed body | ${rows.map(ratio(R, 'hooksea
 out.push(`| drop-in string ÷ createHmac (overhead; target ≤3× at 200 B, ≤1.5× at 1 MiB) | ${rows.map(ratio(S, H)).join(' | ')} |`)
 out.push(`| strict verify ÷ createHmac | ${rows.map(ratio('hookseal strict verify (Buffer)', H)).join(' | ')} |`)
 console.log(out.join('\n'))
+
+// The Hasura auth webhook's receiver-side cache (bench/hasura-auth.js), after the table above.
+require('./hasura-auth.js')
+  .hasuraAuthBench(fmt)
+  .then((table) => console.log(table))
