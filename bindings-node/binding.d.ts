@@ -59,11 +59,53 @@ export interface Failure {
   message: string
 }
 
+/**
+ * The answer to an allowed auth-webhook request from the session as JSON text. `maxAgeSecs`
+ * -1: none; `expiresAtSecs` NaN: none (epoch seconds, fractional). A session that cannot be
+ * written throws (InvalidArg).
+ */
+export declare function hasuraAuthAnswer(mode: string, sessionJson: string, maxAgeSecs: number, expiresAtSecs: number, nowSecs: number): HasuraAuthAnswer
+
+/** An auth-webhook answer: the 200 body and its lifetime in seconds (-1: none). */
+export interface HasuraAuthAnswer {
+  /** The JSON body. */
+  body: string
+  /** Whole seconds the answer may be cached, or -1. */
+  lifetimeSecs: number
+}
+
+/**
+ * The key of a receiver-side auth-answer cache, or null when none of `names` has a value.
+ * Headers are given as two parallel lists (a repeated header appears once per value).
+ */
+export declare function hasuraAuthCacheKey(mode: string, names: Array<string>, headerNames: Array<string>, headerValues: Array<string>): string | null
+
 /** The JSON of an auth-webhook answer. `cacheKind`: 0 none, 1 max-age, 2 expires (unix secs). */
 export declare function hasuraAuthResponseJson(keys: Array<string>, values: Array<string | number | boolean>, cacheKind: number, cacheValue: number): string
 
-/** Shape check of a Hasura Action (`kind` 0) or Event Trigger (`kind` 1) payload. */
+/**
+ * Shape check of a Hasura payload: `kind` 0 Action, 1 Event Trigger, 2 scheduled event, 3 auth
+ * webhook v2 POST, 4 auth webhook DDN POST. `null` when it has the shape.
+ */
 export declare function hasuraCheck(kind: number, json: unknown): Failure | null
+
+/** Checks a delivery of Hasura's event system (string or Uint8Array) and says what it is. */
+export declare function hasuraDelivery(body: unknown): HasuraDelivery
+
+/**
+ * A Hasura delivery (Event Trigger or scheduled event): its kind, id and replay key, or a
+ * failure (`malformed_payload`).
+ */
+export interface HasuraDelivery {
+  /** Set when the body is not a delivery. */
+  failure?: Failure
+  /** `"event"` or `"scheduled"`. */
+  kind?: string
+  /** The delivery's id. */
+  id?: string
+  /** The replay-guard key: `"hasura:"` + hex SHA-256 of the id. */
+  replayKey?: string
+}
 
 /** Hasura's error body. */
 export declare function hasuraErrorBody(message: string, code: string): string
@@ -103,6 +145,10 @@ export interface ReplayConstants {
   completeScript: string
   /** `EVAL <releaseScript> 1 <key> <token>` → 1 if the caller's claim was deleted. */
   releaseScript: string
+  /** How long a handled Hasura delivery is remembered by default (7 days). */
+  hasuraEventDoneTtlMs: number
+  /** The default `Retry-After` (seconds) of the Hasura event wrapper's 409 and 503. */
+  hasuraRetryAfterSecs: number
 }
 
 /** How long a `done` entry lives for a tolerance (seconds). */
@@ -122,3 +168,6 @@ export declare function strictTolerance(engine: StrictEngine): number | null
  * computed only when `wantKey` is set (the wrappers), as it costs a SHA-256 and a string.
  */
 export declare function strictVerify(engine: StrictEngine, rawBody: unknown, header: string, nowMs: number, wantKey: boolean): Outcome
+
+/** The codes the wrappers answer with besides the verification codes (contract §4). */
+export declare function wrapperCodes(): Array<string>

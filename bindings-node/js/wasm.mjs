@@ -439,6 +439,42 @@ export function wasmEngine(module) {
     })
   }
 
+  function hasuraDelivery(body) {
+    return call(() => {
+      const f = putValue(0, body, 0)
+      if (f < 0) x.hs_arg(0, 0)
+      check(x.hs_hasura_delivery(f > 0 ? 1 : 0))
+      return outJson()
+    })
+  }
+
+  function hasuraAuthAnswer(mode, sessionJson, maxAgeSecs, expiresAtSecs, nowSecs) {
+    return call(() => {
+      putText(0, str(mode, 'mode'))
+      putText(1, str(sessionJson, 'sessionJson'))
+      const [a, e, n] = [num(maxAgeSecs, 'maxAgeSecs'), num(expiresAtSecs, 'expiresAtSecs'), num(nowSecs, 'nowSecs')]
+      check(x.hs_hasura_auth_answer(a, e, n))
+      return outJson()
+    })
+  }
+
+  function hasuraAuthCacheKey(mode, names, headerNames, headerValues) {
+    return call(() => {
+      putText(0, str(mode, 'mode'))
+      putList(1, names.map((v) => str(v, 'names')), 'names')
+      putList(2, headerNames.map((v) => str(v, 'headerNames')), 'headerNames')
+      putList(3, headerValues.map((v) => str(v, 'headerValues')), 'headerValues')
+      return check(x.hs_hasura_auth_cache_key()) === 1 ? outText() : null
+    })
+  }
+
+  function wrapperCodes() {
+    return call(() => {
+      check(x.hs_wrapper_codes())
+      return outJson()
+    })
+  }
+
   return {
     MemoryStore,
     SharedSecretChecker,
@@ -446,11 +482,15 @@ export function wasmEngine(module) {
     compatNew,
     compatVerify,
     hasuraAuthResponseJson,
+    hasuraAuthAnswer,
+    hasuraAuthCacheKey,
     hasuraCheck,
+    hasuraDelivery,
     hasuraErrorBody,
     replayConstants,
     replayDoneTtlMs,
     signStrict,
+    wrapperCodes,
     strictNew,
     strictTolerance,
     strictVerify,

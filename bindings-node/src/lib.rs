@@ -20,7 +20,7 @@
 use std::cell::RefCell;
 use std::ptr;
 
-use hookseal::hasura::{self, Cache, SessionValue};
+use hookseal::hasura::{self, AuthMode, Cache, SessionValue};
 use hookseal::hygraph::{compat, Verifier};
 use hookseal::replay;
 use hookseal::shared_secret::SharedSecret;
@@ -448,6 +448,10 @@ pub struct ReplayConstants {
     pub complete_script: String,
     /// `EVAL <releaseScript> 1 <key> <token>` → 1 if the caller's claim was deleted.
     pub release_script: String,
+    /// How long a handled Hasura delivery is remembered by default (7 days).
+    pub hasura_event_done_ttl_ms: f64,
+    /// The default `Retry-After` (seconds) of the Hasura event wrapper's 409 and 503.
+    pub hasura_retry_after_secs: f64,
 }
 
 /// The replay constants of the core.
@@ -462,6 +466,8 @@ pub fn replay_constants() -> ReplayConstants {
         claim_script: replay::CLAIM_SCRIPT.to_owned(),
         complete_script: replay::COMPLETE_SCRIPT.to_owned(),
         release_script: replay::RELEASE_SCRIPT.to_owned(),
+        hasura_event_done_ttl_ms: hasura::EVENT_DONE_TTL_MS as f64,
+        hasura_retry_after_secs: hasura::DEFAULT_RETRY_AFTER_SECS as f64,
     }
 }
 
@@ -506,12 +512,107 @@ pub fn hasura_auth_response_json(
     hasura::auth_response_json(&entries, cache).map_err(type_error)
 }
 
-/// Shape check of a Hasura Action (`kind` 0) or Event Trigger (`kind` 1) payload.
+/// Shape check of a Hasura payload: `kind` 0 Action, 1 Event Trigger, 2 scheduled event, 3 auth
+/// webhook v2 POST, 4 auth webhook DDN POST. `null` when it has the shape.
 #[napi(catch_unwind)]
 pub fn hasura_check(kind: u32, json: Unknown<'_>) -> Result<Option<Failure>> {
     with_scratch(|[s0, _, _]| {
         let bytes = read_bytes(&json, false, s0)?.unwrap_or(b"");
-        let r = if kind == 0 { hasura::check_action(bytes) } else { hasura::check_event(bytes) };
+        let r = match kind {
+            0 => hasura::check_action(bytes),
+            1 => hasura::check_event(bytes),
+            2 => hasura::check_scheduled(bytes),
+            3 => hasura::check_auth_request(AuthMode::V2, bytes),
+            4 => hasura::check_auth_request(AuthMode::Ddn, bytes),
+            _ => return Err(type_error("hasuraCheck: kind must be 0 to 4")),
+        };
         Ok(r.err().map(|e| failure(&e)))
     })
+}
+
+/// A Hasura delivery (Event Trigger or scheduled event): its kind, id and replay key, or a
+/// failure (`malformed_payload`).
+#[derive(Debug)]
+#[napi(object)]
+pub struct HasuraDelivery {
+    /// Set when the body is not a delivery.
+    pub failure: Option<Failure>,
+    /// `"event"` or `"scheduled"`.
+    pub kind: Option<String>,
+    /// The delivery's id.
+    pub id: Option<String>,
+    /// The replay-guard key: `"hasura:"` + hex SHA-256 of the id.
+    pub replay_key: Option<String>,
+}
+
+/// Checks a delivery of Hasura's event system (string or Uint8Array) and says what it is.
+#[napi(catch_unwind)]
+pub fn hasura_delivery(body: Unknown<'_>) -> Result<HasuraDelivery> {
+    with_scratch(|[s0, _, _]| {
+        let bytes = read_bytes(&body, false, s0)?.unwrap_or(b"");
+        Ok(match hasura::check_delivery(bytes) {
+            Ok(d) => HasuraDelivery {
+                failure: None,
+                kind: Some(d.kind.as_str().to_owned()),
+                replay_key: Some(d.replay_key()),
+                id: Some(d.id),
+            },
+            Err(e) => HasuraDelivery { failure: Some(failure(&e)), kind: None, id: None, replay_key: None },
+        })
+    })
+}
+
+fn auth_mode(mode: &str) -> Result<AuthMode> {
+    AuthMode::from_name(mode).ok_or_else(|| type_error("mode must be 'v2' or 'ddn'"))
+}
+
+/// An auth-webhook answer: the 200 body and its lifetime in seconds (-1: none).
+#[derive(Debug)]
+#[napi(object)]
+pub struct HasuraAuthAnswer {
+    /// The JSON body.
+    pub body: String,
+    /// Whole seconds the answer may be cached, or -1.
+    pub lifetime_secs: f64,
+}
+
+/// The answer to an allowed auth-webhook request from the session as JSON text. `maxAgeSecs`
+/// -1: none; `expiresAtSecs` NaN: none (epoch seconds, fractional). A session that cannot be
+/// written throws (InvalidArg).
+#[napi(catch_unwind)]
+pub fn hasura_auth_answer(
+    mode: String,
+    session_json: String,
+    max_age_secs: f64,
+    expires_at_secs: f64,
+    now_secs: f64,
+) -> Result<HasuraAuthAnswer> {
+    let mode = auth_mode(&mode)?;
+    let max_age = if max_age_secs == -1.0 { None } else { Some(secs("maxAge", max_age_secs)?) };
+    let expires = (!expires_at_secs.is_nan()).then_some(expires_at_secs);
+    let a =
+        hasura::auth_answer(mode, session_json.as_bytes(), max_age, expires, now_secs).map_err(type_error)?;
+    Ok(HasuraAuthAnswer { body: a.body, lifetime_secs: a.lifetime_secs.map_or(-1.0, |n| n as f64) })
+}
+
+/// The key of a receiver-side auth-answer cache, or null when none of `names` has a value.
+/// Headers are given as two parallel lists (a repeated header appears once per value).
+#[napi(catch_unwind)]
+pub fn hasura_auth_cache_key(
+    mode: String,
+    names: Vec<String>,
+    header_names: Vec<String>,
+    header_values: Vec<String>,
+) -> Result<Option<String>> {
+    let mode = auth_mode(&mode)?;
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let headers: Vec<(&str, &str)> =
+        header_names.iter().zip(header_values.iter()).map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    Ok(hasura::auth_cache_key(mode, &names, &headers))
+}
+
+/// The codes the wrappers answer with besides the verification codes (contract §4).
+#[napi]
+pub fn wrapper_codes() -> Vec<String> {
+    Error::WRAPPER_CODES.iter().map(|c| (*c).to_owned()).collect()
 }

@@ -206,3 +206,47 @@ test('a runtime without native addons refuses HOOKSEAL_BACKEND=native and says w
   process.env.HOOKSEAL_BACKEND = 'native'
   assert.throws(() => refuseNative('an Edge runtime'), /HOOKSEAL_BACKEND=native, but this code runs on an Edge runtime.*Unset HOOKSEAL_BACKEND.*runtime = "edge"/)
 })
+
+test('same answers: the Hasura engine functions (deliveries, auth answers, cache keys, codes)', () => {
+  const payloads = loadVectors('hasura-payloads.json')
+  const kinds = { action: 0, auth_v2: 3, auth_ddn: 4 }
+  for (const c of payloads.cases) {
+    if (c.kind === 'delivery') {
+      const d = same(`hasuraDelivery ${c.name}`, (e) => e.hasuraDelivery(c.body))
+      same(`hasuraDelivery ${c.name} (bytes)`, (e) => e.hasuraDelivery(new TextEncoder().encode(c.body)))
+      assert.deepEqual(d.value.failure ? d.value.failure.code : d.value, c.ok ? c.expect : c.code, c.name)
+      if (c.ok) same(`hasuraCheck ${c.name}`, (e) => e.hasuraCheck(c.expect.kind === 'event' ? 1 : 2, c.body))
+    } else {
+      const r = same(`hasuraCheck ${c.name}`, (e) => e.hasuraCheck(kinds[c.kind], c.body))
+      assert.equal(r.value === null, c.ok, c.name)
+    }
+  }
+  same('hasuraDelivery undefined', (e) => e.hasuraDelivery(undefined))
+  same('hasuraCheck kind 9', (e) => e.hasuraCheck(9, '{}'))
+  for (const [mode, session, maxAge, expiresAt, now] of [
+    ['v2', '{"role":"user","userId":25}', 300, 1030.5, 1000],
+    ['v2', '{"role":"user","userId":25}', -1, NaN, 1000],
+    ['v2', '{"role":"user"}', 60, 1000.5, 1000],
+    ['ddn', '{"role":"user","userId":25,"orgIds":[1,2]}', 60, 1020.5, 1000],
+    ['v2', '{"role":"user","orgIds":[1]}', -1, NaN, 0],
+    ['ddn', '{"role":1}', -1, NaN, 0],
+    ['v2', '{"role":"u","Role":"v"}', -1, NaN, 0],
+    ['v2', 'not json', -1, NaN, 0],
+    ['v3', '{"role":"user"}', -1, NaN, 0],
+    ['v2', '{"role":"user"}', 1.5, NaN, 0],
+  ]) {
+    same(`hasuraAuthAnswer ${mode} ${session} ${maxAge}`, (e) => e.hasuraAuthAnswer(mode, session, maxAge, expiresAt, now))
+  }
+  const names = ['authorization', 'cookie']
+  for (const [mode, hn, hv] of [
+    ['v2', ['Authorization', 'Cookie'], ['Bearer a', 's=1']],
+    ['ddn', ['Authorization', 'Cookie'], ['Bearer a', 's=1']],
+    ['v2', ['cookie', 'cookie'], ['a', 'b']],
+    ['v2', ['x-other'], ['1']],
+    ['v9', [], []],
+  ]) {
+    same(`hasuraAuthCacheKey ${mode} ${hn}`, (e) => e.hasuraAuthCacheKey(mode, names, hn, hv))
+  }
+  same('wrapperCodes', (e) => e.wrapperCodes())
+  same('replayConstants', (e) => e.replayConstants())
+})

@@ -27,7 +27,7 @@
 use std::cell::RefCell;
 
 use hookseal::ecma::{number_to_string, quote, wtf8_from_utf16, wtf8_to_utf16};
-use hookseal::hasura::{self, Cache, SessionValue};
+use hookseal::hasura::{self, AuthMode, Cache, SessionValue};
 use hookseal::hygraph::{compat, Verifier};
 use hookseal::replay::{self, Claim, MemoryGuard};
 use hookseal::shared_secret::SharedSecret;
@@ -436,7 +436,8 @@ pub mod calls {
     pub fn replay_constants(io: &mut Io) -> Res<i32> {
         let json = format!(
             "{{\"keyPrefix\":{},\"processingPrefix\":{},\"done\":{},\"defaultMaxEntries\":{},\
-             \"defaultProcessingTtlMs\":{},\"claimScript\":{},\"completeScript\":{},\"releaseScript\":{}}}",
+             \"defaultProcessingTtlMs\":{},\"claimScript\":{},\"completeScript\":{},\"releaseScript\":{},\
+             \"hasuraEventDoneTtlMs\":{},\"hasuraRetryAfterSecs\":{}}}",
             quote(replay::KEY_PREFIX),
             quote(replay::PROCESSING_PREFIX),
             quote(replay::DONE),
@@ -445,6 +446,8 @@ pub mod calls {
             quote(replay::CLAIM_SCRIPT),
             quote(replay::COMPLETE_SCRIPT),
             quote(replay::RELEASE_SCRIPT),
+            hasura::EVENT_DONE_TTL_MS,
+            hasura::DEFAULT_RETRY_AFTER_SECS,
         );
         io.put(json.as_bytes());
         Ok(0)
@@ -492,10 +495,18 @@ pub mod calls {
     }
 
     /// Slot 0: the payload (UTF-16LE when `utf16`). 0 when it has the shape of a Hasura Action
-    /// (`kind` 0) or Event Trigger (`kind` 1); 1 with the failure as JSON in the output.
+    /// (`kind` 0), Event Trigger (1), scheduled event (2), auth-webhook v2 POST (3) or DDN POST
+    /// (4); 1 with the failure as JSON in the output.
     pub fn hasura_check(io: &mut Io, kind: u32, utf16: bool) -> Res<i32> {
         let bytes = io.bytes(0, utf16);
-        let r = if kind == 0 { hasura::check_action(&bytes) } else { hasura::check_event(&bytes) };
+        let r = match kind {
+            0 => hasura::check_action(&bytes),
+            1 => hasura::check_event(&bytes),
+            2 => hasura::check_scheduled(&bytes),
+            3 => hasura::check_auth_request(AuthMode::V2, &bytes),
+            4 => hasura::check_auth_request(AuthMode::Ddn, &bytes),
+            _ => return Err(type_err("hasuraCheck: kind must be 0 to 4")),
+        };
         drop(bytes);
         match r {
             Ok(()) => Ok(0),
@@ -504,6 +515,70 @@ pub mod calls {
                 Ok(1)
             }
         }
+    }
+
+    /// Slot 0: the body (UTF-16LE when `utf16`). The napi addon's `hasuraDelivery` as JSON in
+    /// the output: `{"kind","id","replayKey"}` or `{"failure"}`.
+    pub fn hasura_delivery(io: &mut Io, utf16: bool) -> Res<i32> {
+        let bytes = io.bytes(0, utf16);
+        let r = hasura::check_delivery(&bytes);
+        drop(bytes);
+        let json = match r {
+            Ok(d) => format!(
+                "{{\"kind\":{},\"id\":{},\"replayKey\":{}}}",
+                quote(d.kind.as_str()),
+                quote(&d.id),
+                quote(&d.replay_key())
+            ),
+            Err(e) => format!("{{\"failure\":{}}}", failure_json(&e)),
+        };
+        io.put(json.as_bytes());
+        Ok(0)
+    }
+
+    fn auth_mode(io: &Io, slot: usize) -> Res<AuthMode> {
+        AuthMode::from_name(io.text(slot)?).ok_or_else(|| type_err("mode must be 'v2' or 'ddn'"))
+    }
+
+    /// Slots 0 mode (`v2` | `ddn`), 1 the session as JSON text. `max_age_secs` -1: none;
+    /// `expires_at_secs` NaN: none. `{"body","lifetimeSecs"}` (-1: none) in the output; a
+    /// session that cannot be written is [`E_TYPE`].
+    pub fn hasura_auth_answer(
+        io: &mut Io,
+        max_age_secs: f64,
+        expires_at_secs: f64,
+        now_secs: f64,
+    ) -> Res<i32> {
+        let mode = auth_mode(io, 0)?;
+        let max_age = if max_age_secs == -1.0 { None } else { Some(secs("maxAge", max_age_secs)?) };
+        let expires = (!expires_at_secs.is_nan()).then_some(expires_at_secs);
+        let a = hasura::auth_answer(mode, &io.args[1], max_age, expires, now_secs).map_err(type_err)?;
+        let lifetime = a.lifetime_secs.map_or_else(|| "-1".to_owned(), |n| n.to_string());
+        let json = format!("{{\"body\":{},\"lifetimeSecs\":{lifetime}}}", quote(&a.body));
+        io.put(json.as_bytes());
+        Ok(0)
+    }
+
+    /// Slots 0 mode, 1 packed names, 2 packed header names, 3 packed header values (pairwise).
+    /// 1 with the key in the output, 0 when none of the names has a value.
+    pub fn hasura_auth_cache_key(io: &mut Io) -> Res<i32> {
+        let mode = auth_mode(io, 0)?;
+        let names = io.texts(1)?;
+        let headers: Vec<(&str, &str)> = io.texts(2)?.into_iter().zip(io.texts(3)?).collect();
+        match hasura::auth_cache_key(mode, &names, &headers) {
+            Some(key) => {
+                io.put(key.as_bytes());
+                Ok(1)
+            }
+            None => Ok(0),
+        }
+    }
+
+    /// The wrapper codes (contract §4) as a JSON array in the output.
+    pub fn wrapper_codes(io: &mut Io) -> Res<i32> {
+        let list: Vec<String> = Error::WRAPPER_CODES.iter().map(|c| quote(c)).collect();
+        io.put(format!("[{}]", list.join(",")).as_bytes());
+        Ok(0)
     }
 }
 
@@ -713,6 +788,30 @@ mod exports {
     #[no_mangle]
     pub extern "C" fn hs_hasura_check(kind: u32, utf16: u32) -> i32 {
         run_i32(|io, _| calls::hasura_check(io, kind, utf16 != 0))
+    }
+
+    /// See [`calls::hasura_delivery`].
+    #[no_mangle]
+    pub extern "C" fn hs_hasura_delivery(utf16: u32) -> i32 {
+        run_i32(|io, _| calls::hasura_delivery(io, utf16 != 0))
+    }
+
+    /// See [`calls::hasura_auth_answer`].
+    #[no_mangle]
+    pub extern "C" fn hs_hasura_auth_answer(max_age_secs: f64, expires_at_secs: f64, now_secs: f64) -> i32 {
+        run_i32(|io, _| calls::hasura_auth_answer(io, max_age_secs, expires_at_secs, now_secs))
+    }
+
+    /// See [`calls::hasura_auth_cache_key`].
+    #[no_mangle]
+    pub extern "C" fn hs_hasura_auth_cache_key() -> i32 {
+        run_i32(|io, _| calls::hasura_auth_cache_key(io))
+    }
+
+    /// See [`calls::wrapper_codes`].
+    #[no_mangle]
+    pub extern "C" fn hs_wrapper_codes() -> i32 {
+        run_i32(|io, _| calls::wrapper_codes(io))
     }
 }
 
