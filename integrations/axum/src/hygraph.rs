@@ -13,15 +13,14 @@ use axum_core::response::{IntoResponse, Response};
 use axum_core::{BoxError, RequestExt as _};
 use bytes::Bytes;
 use hookseal::hygraph::{Verified, Verifier, HEADER};
-use hookseal::replay::Claim;
 use http::request::Parts;
 use http::StatusCode;
 use http_body_util::BodyExt as _;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::hasura::{error, json};
-use crate::replay::{new_token, Pending, ReplayGuard};
+use crate::hasura::error;
+use crate::replay::{claim_or_answer, Pending, ReplayGuard};
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
@@ -170,28 +169,7 @@ where
 
 /// Claims the delivery; answers early for a copy (409 / 200 duplicate) or a store failure (503).
 async fn claim(guard: &ReplayGuard, verified: &Verified, done_ttl_ms: u64) -> Result<Pending, Response> {
-    let key = verified.replay_key();
-    let claimed = match new_token() {
-        Ok(token) => guard.claim(&key, &token).await.map(|state| (state, token)),
-        Err(e) => Err(e),
-    };
-    match claimed {
-        Ok((Claim::New, token)) => Ok(Pending::new(guard.clone(), key, token, done_ttl_ms)),
-        Ok((Claim::InProgress, _)) => Err(error(
-            StatusCode::CONFLICT,
-            "this delivery is being processed; retry later",
-            hookseal::Error::Replayed.code(),
-        )),
-        Ok((Claim::Done, _)) => Err(json(StatusCode::OK, r#"{"duplicate":true}"#.to_owned())),
-        Err(e) => {
-            tracing::warn!(target: "hookseal", "{e}: answering 503, the delivery is not accepted unguarded");
-            Err(error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "the replay store is unavailable; retry later",
-                "replay_store_unavailable",
-            ))
-        }
-    }
+    claim_or_answer(guard, verified.replay_key(), done_ttl_ms, None).await
 }
 
 /// The signature header's value: absent is empty (`missing_signature`); given more than once
@@ -213,7 +191,7 @@ pub(crate) fn rejected(e: &hookseal::Error) -> Response {
 
 /// 413 when the body is over the limit (the `Bytes` extractor's rule), 400 when it could not be
 /// read.
-fn body_error(e: axum_core::Error) -> Response {
+pub(crate) fn body_error(e: axum_core::Error) -> Response {
     // `with_limited_body` wraps the limit's error in one or two `axum_core::Error`s.
     let mut source: BoxError = e.into_inner();
     loop {
@@ -265,20 +243,36 @@ impl<S: Send + Sync> FromRequestParts<S> for HygraphDelivery {
     type Rejection = MissingLayer;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        parts.extensions.get::<HygraphDelivery>().cloned().ok_or(MissingLayer)
+        parts
+            .extensions
+            .get::<HygraphDelivery>()
+            .cloned()
+            .ok_or(MissingLayer::new("HygraphDelivery", "HygraphLayer::new(verifier)"))
     }
 }
 
-/// The rejection of [`HygraphDelivery`] on a route that [`HygraphLayer`] does not wrap: a
-/// programming error, answered 500 (`hookseal_layer_missing`) so nothing runs unverified.
+/// The rejection of an extractor ([`HygraphDelivery`], [`HasuraDelivery`](crate::hasura::HasuraDelivery),
+/// [`HasuraAction`](crate::hasura::HasuraAction)) on a route that its layer does not wrap: a
+/// programming error, answered 500 (`hookseal_layer_missing`) so nothing runs unchecked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct MissingLayer;
+pub struct MissingLayer {
+    extractor: &'static str,
+    layer: &'static str,
+}
+
+impl MissingLayer {
+    pub(crate) const fn new(extractor: &'static str, layer: &'static str) -> Self {
+        MissingLayer { extractor, layer }
+    }
+}
 
 impl fmt::Display for MissingLayer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(
-            "HygraphDelivery is taken by a handler that no HygraphLayer wraps: add \
-             .layer(HygraphLayer::new(verifier)) to this route",
+        let layer = self.layer.split("::").next().unwrap_or(self.layer);
+        write!(
+            f,
+            "{} is taken by a handler that no {layer} wraps: add .layer({}) to this route",
+            self.extractor, self.layer
         )
     }
 }

@@ -11,7 +11,9 @@
 //! - [`MemoryReplayGuard`] and, with the feature `redis`, `RedisReplayGuard` (through the
 //!   `redis` crate's async `ConnectionManager`): the same states, keys and Lua scripts as the
 //!   Node and Python packages, so instances written in any of them share one Redis.
-//! - [`hasura`]: an Action's error answer and a cacheable auth-webhook answer.
+//! - [`hasura`]: Hasura's Event Trigger and scheduled deliveries run once
+//!   ([`HasuraEventLayer`]), Actions ([`HasuraActionLayer`], [`HasuraActionError`]) and the auth
+//!   webhook, v2 and DDN, with a receiver-side cache ([`HasuraAuth`], [`AuthCache`](hasura::AuthCache)).
 //!
 //! Every failure answers in Hasura's shape, `{"message": "...", "extensions": {"code": "..."}}`,
 //! with the core's stable codes: 401 for a failed check, 409 for a copy being handled, 503 when
@@ -42,6 +44,7 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+mod catch;
 pub mod hasura;
 mod hygraph;
 mod replay;
@@ -52,6 +55,9 @@ pub use hookseal::hygraph::{Verified, Verifier};
 pub use hookseal::replay::Claim;
 pub use hookseal::ConfigError;
 
+pub use crate::hasura::{
+    HasuraAction, HasuraActionError, HasuraActionLayer, HasuraAuth, HasuraDelivery, HasuraEventLayer,
+};
 pub use crate::hygraph::{HygraphDelivery, HygraphLayer, HygraphService, MissingLayer};
 #[cfg(feature = "redis")]
 pub use crate::replay::RedisReplayGuard;

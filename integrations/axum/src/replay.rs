@@ -16,9 +16,13 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum_core::response::Response;
 use hookseal::hygraph::now_ms;
 use hookseal::replay::{Claim, MemoryGuard};
 use hookseal::ConfigError;
+use http::{HeaderValue, StatusCode};
+
+use crate::hasura::{error, json};
 
 /// The replay store could not answer (Redis unreachable, too slow, or an unexpected reply), or
 /// no claim token could be drawn. The layer answers 503 and never runs the handler unguarded.
@@ -375,6 +379,46 @@ impl ReplayGuard {
             Store::Memory(g) => g.processing_ttl_ms(),
             #[cfg(feature = "redis")]
             Store::Redis(g) => g.processing_ttl_ms(),
+        }
+    }
+}
+
+/// Claims `key` with a fresh token; answers early for a copy being handled (409 `replayed`), a
+/// copy of a handled delivery (200 `{"duplicate": true}`) or a store failure (503
+/// `replay_store_unavailable`). With `retry_after` (Hasura), the 409 and the 503 carry
+/// `Retry-After: <secs>`: Hasura schedules one more attempt after it even when its retries are
+/// used up, so the copy is never lost.
+pub(crate) async fn claim_or_answer(
+    guard: &ReplayGuard,
+    key: String,
+    done_ttl_ms: u64,
+    retry_after: Option<u64>,
+) -> Result<Pending, Response> {
+    let claimed = match new_token() {
+        Ok(token) => guard.claim(&key, &token).await.map(|state| (state, token)),
+        Err(e) => Err(e),
+    };
+    let with_retry_after = |mut res: Response| {
+        if let Some(secs) = retry_after {
+            res.headers_mut().insert(http::header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        res
+    };
+    match claimed {
+        Ok((Claim::New, token)) => Ok(Pending::new(guard.clone(), key, token, done_ttl_ms)),
+        Ok((Claim::InProgress, _)) => Err(with_retry_after(error(
+            StatusCode::CONFLICT,
+            "this delivery is being processed; retry later",
+            hookseal::Error::Replayed.code(),
+        ))),
+        Ok((Claim::Done, _)) => Err(json(StatusCode::OK, r#"{"duplicate":true}"#.to_owned())),
+        Err(e) => {
+            tracing::warn!(target: "hookseal", "{e}: answering 503, the delivery is not accepted unguarded");
+            Err(with_retry_after(error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the replay store is unavailable; retry later",
+                "replay_store_unavailable",
+            )))
         }
     }
 }

@@ -1,12 +1,33 @@
-//! Hasura's answers as axum responses (contract §6), built by the core's [`hookseal::hasura`]:
-//! the error an Action handler returns and the body of an auth-webhook answer.
+//! Hasura for axum (contract §6, §8), every rule in the core's [`hookseal::hasura`]:
+//!
+//! - [`HasuraEventLayer`] + [`HasuraDelivery`]: Event Trigger and scheduled-event (cron, one-off)
+//!   deliveries, checked, typed and run once with a replay guard keyed by the delivery's id
+//!   (409 + `Retry-After` for a copy in flight, 200 `{"duplicate": true}` for a handled one).
+//! - [`HasuraActionLayer`] + [`HasuraAction`] + [`HasuraActionError`]: Action calls, and errors in
+//!   the shape Hasura passes on to the GraphQL client (any other failure: 500 `handler_failed`,
+//!   no internals).
+//! - [`HasuraAuth`] (+ [`AuthCache`]): the auth webhook, v2 and DDN, GET and POST, answering only
+//!   200 or 401 (500 when `resolve` fails), with a lifetime never longer than the token's.
+//! - [`action_error`] and [`auth_response`]: the answers alone, for handlers of your own.
 
 use axum_core::body::Body;
 use axum_core::response::Response;
 use http::header::CONTENT_TYPE;
 use http::{HeaderValue, StatusCode};
 
-pub use hookseal::hasura::{Cache, HasuraError, SessionValue};
+mod action;
+mod auth;
+mod cache;
+mod event;
+
+pub use self::action::{HasuraAction, HasuraActionError, HasuraActionLayer, HasuraActionService};
+pub use self::auth::{AuthCall, AuthOutcome, AuthSession, HasuraAuth};
+pub use self::cache::AuthCache;
+pub use self::event::{HasuraDelivery, HasuraEventLayer, HasuraEventService};
+pub use hookseal::hasura::{
+    Action, AuthMode, Cache, Delivery, DeliveryKind, EventTrigger, HasuraError, Op, ScheduledEvent,
+    SessionValue,
+};
 
 /// A JSON response with `status`.
 pub(crate) fn json(status: StatusCode, body: String) -> Response {
