@@ -319,7 +319,7 @@ where
     }
 
     let call = AuthCall { method, headers, request };
-    let resolved = match CatchUnwind::new((*resolve)(call)).await {
+    let resolved = match CatchUnwind::new(async move { (*resolve)(call).await }).await {
         Ok(outcome) => outcome.into_outcome(),
         Err(panic) => return handler_failed("HasuraAuth: resolve", &*panic, "the auth webhook failed"),
     };
