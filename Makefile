@@ -181,7 +181,7 @@ test-node: build-node ## Node tests (node --test): vectors, differential against
 	cd $(NODE) && HOOKSEAL_BACKEND=wasm $(WITH_REDIS) node --test $(addprefix tests/,$(NODE_ENGINE_SUITES))
 
 # The suites whose answers come from the engine: `make test-node` runs them on both.
-NODE_ENGINE_SUITES := vectors.test.js differential.test.js wrappers.test.js replay.test.js express.test.js hono.test.js lambda.test.js
+NODE_ENGINE_SUITES := vectors.test.js differential.test.js wrappers.test.js replay.test.js hasura.test.js express.test.js hono.test.js lambda.test.js
 
 .PHONY: test-python
 test-python: build-python ## Python tests (pytest): vectors, properties, FastAPI/Flask, Redis, typing

@@ -761,9 +761,8 @@ function hasuraEventReceiver(options) {
   const gate = sharedGate(options)
   const { replay } = options
   checkReplayOption(replay)
-  const retryAfter = positiveInt(options.retryAfter, 'retryAfter', RC.hasuraRetryAfterSecs ?? 10)
-  const doneTtlMs =
-    options.doneTtl === undefined ? RC.hasuraEventDoneTtlMs ?? 7 * 24 * 3_600_000 : positiveInt(options.doneTtl, 'doneTtl') * 1000
+  const retryAfter = positiveInt(options.retryAfter, 'retryAfter', RC.hasuraRetryAfterSecs)
+  const doneTtlMs = options.doneTtl === undefined ? RC.hasuraEventDoneTtlMs : positiveInt(options.doneTtl, 'doneTtl') * 1000
   const conv = { toAnswer: (r) => resultAnswer(r), failAnswer: handlerFailed('the event handler') }
   return makeReceiver('hasuraEvent', true, async (request) => {
     const refused = gate(request.headers)

@@ -472,6 +472,13 @@ for (const [name, connect] of [
   })
 }
 
+test("the wrappers' codes are the core's list (contract §4)", () => {
+  const { engine } = require('../js/engine-node.cjs')
+  const codes = engine.wrapperCodes()
+  for (const c of ['not_configured', 'replay_store_unavailable', 'handler_failed', 'access_denied', 'invalid_session']) assert.ok(codes.includes(c), c)
+  assert.equal(engine.replayConstants().hasuraRetryAfterSecs, 10)
+})
+
 test('receiver: two-phase (admit, settle) and run, for a framework adapter', async () => {
   const guard = hs.createMemoryReplayGuard()
   const r = hs.createReceiver('hasuraEvent', { header: 'X-Event-Secret', secret: 's', replay: guard })
