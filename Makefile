@@ -175,7 +175,7 @@ test-rust: ## Rust tests: core, conformance vectors, CLI; hookseal-axum and its 
 	$(WITH_REDIS) $(CARGO) test --quiet -p hookseal-axum -p hookseal-example-axum
 
 .PHONY: test-node
-test-node: build-node ## Node tests (node --test): vectors, differential against @hygraph/utils, wrappers, Redis; on both engines
+test-node: build-node express-app ## Node tests (node --test): vectors, differential against @hygraph/utils, wrappers, Redis; on both engines
 	cd $(NODE) && $(WITH_REDIS) npm test --silent
 	@echo "== the same suites on the WebAssembly engine (HOOKSEAL_BACKEND=wasm)"
 	cd $(NODE) && HOOKSEAL_BACKEND=wasm $(WITH_REDIS) node --test $(addprefix tests/,$(NODE_ENGINE_SUITES))
@@ -208,7 +208,7 @@ test-dist: dist toolchain-arm64-node toolchain-arm64-python toolchain-musl $(WHE
 	$(DIST_TEST_ENV) $(WITH_REDIS) $(PY) -m pytest -q -p no:cacheprovider $(PYPKG)/tests-dist
 
 .PHONY: test-demo
-test-demo: build build-example-axum next-app worker ## the demo's scenarios, as a test
+test-demo: build build-example-axum next-app worker express-app ## the demo's scenarios, as a test
 	$(PY) scripts/demo.py --quiet
 
 # ---------------------------------------------------------------- the npm tarballs, in real runtimes
@@ -256,6 +256,18 @@ $(WORKER_BUILD): $(WORKER_DEPS) $(WORKER)/src/index.js $(WORKER)/wrangler.jsonc
 .PHONY: worker
 worker: $(WORKER_BUILD) ## the Cloudflare Worker example, bundled by wrangler against the tarballs of dist/npm/
 
+# The Express example (served in `make demo`, run by tests/express.test.js): Express from its own
+# lockfile by `npm ci`; hookseal is its `file:` dependency, a link to bindings-node, so the
+# example runs this tree's code.
+EXPRESS_APP  := examples/express
+EXPRESS_DEPS := $(EXPRESS_APP)/node_modules/.package-lock.json
+
+$(EXPRESS_DEPS): $(EXPRESS_APP)/package.json $(EXPRESS_APP)/package-lock.json
+	cd $(EXPRESS_APP) && npm ci --no-audit --no-fund --loglevel=error
+
+.PHONY: express-app
+express-app: $(EXPRESS_DEPS) ## the Express example's dependencies (npm ci)
+
 .PHONY: example-locks
 example-locks: dist-npm ## rewrite the npm examples' lockfiles (after changing their dependencies or the platform packages)
 	python3 scripts/example-locks.py
@@ -283,7 +295,7 @@ test-readme: venv node-deps build-python docs ## the site builds; the READMEs' a
 # ---------------------------------------------------------------- demo, bench, lint
 
 .PHONY: demo
-demo: build build-example-axum next-app worker ## the main job end to end: example servers on loopback, driven by `hookseal send`
+demo: build build-example-axum next-app worker express-app ## the main job end to end: example servers on loopback, driven by `hookseal send`
 	$(PY) scripts/demo.py
 
 .PHONY: bench

@@ -166,3 +166,74 @@ test('keepRawBody is the verify hook: it stores the buffer on req.rawBody and re
   assert.equal(keepRawBody(req, {}, buf, 'utf-8'), undefined)
   assert.equal(req.rawBody, buf)
 })
+
+// ---------------------------------------------------------------- the example (examples/express)
+
+const path = require('node:path')
+const { spawn } = require('node:child_process')
+const EXAMPLE = path.join(__dirname, '..', '..', 'examples', 'express')
+
+function startExample(t, env) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ['server.mjs'], { cwd: EXAMPLE, env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let err = ''
+    p.stderr.on('data', (d) => (err += d))
+    p.stdout.on('data', (d) => {
+      const m = /^listening (\d+)/m.exec(String(d))
+      if (m) resolve(`http://127.0.0.1:${m[1]}`)
+    })
+    p.on('exit', (code) => reject(Object.assign(new Error(`exited ${code}: ${err}`), { stderr: err })))
+    t.after(() => p.kill('SIGKILL'))
+  })
+}
+
+test('examples/express (npm ci by make): Hygraph, Hasura Action, Event Trigger and auth routes', async (t) => {
+  const secrets = { HYGRAPH_WEBHOOK_SECRET: 'ex-hygraph', HASURA_ACTION_SECRET: 'ex-action', HASURA_EVENT_SECRET: 'ex-event' }
+  const base = await startExample(t, secrets)
+  const json = (r) => [r.status, JSON.parse(r.text)]
+  const ct = ['content-type', 'application/json']
+
+  const body = '{ "operation": "publish", "data": { "html": "\\u003cp\\u003eFish \\u0026 chips\\u003c/p\\u003e" } }'
+  const sig = hs.sign(body, { secret: secrets.HYGRAPH_WEBHOOK_SECRET })
+  assert.deepEqual(json(await send(base, '/api/hygraph', { headers: [ct, ['gcms-signature', sig]], body })), [
+    200,
+    { ok: true, environment: 'master', operation: 'publish', backend: hs.backend },
+  ])
+  assert.deepEqual(json(await send(base, '/api/hygraph', { headers: [ct, ['gcms-signature', sig]], body })), [200, { duplicate: true }])
+  const tampered = await send(base, '/api/hygraph', { headers: [ct, ['gcms-signature', sig]], body: body.replace('publish', 'delete') })
+  assert.deepEqual([tampered.status, JSON.parse(tampered.text).extensions.code], [401, 'signature_mismatch'])
+
+  const action = (input) => JSON.stringify({ action: { name: 'greet' }, input, session_variables: { 'x-hasura-role': 'user' }, request_query: 'q' })
+  const call = (input, secret = secrets.HASURA_ACTION_SECRET) =>
+    send(base, '/api/hasura/action', { headers: [ct, ['ACTION_SECRET', secret]], body: action(input) })
+  assert.deepEqual(json(await call({ name: 'Ada' })), [200, { greeting: 'Hello, Ada!' }])
+  assert.deepEqual(json(await call({ name: '' })), [400, { message: 'greet needs a name', extensions: { code: 'bad_input' } }])
+  assert.deepEqual(json(await call({ name: 'boom' })), [500, { message: 'the action handler failed', extensions: { code: 'handler_failed' } }])
+  assert.equal(JSON.parse((await call({ name: 'Ada' }, 'wrong')).text).extensions.code, 'secret_mismatch')
+
+  const event = JSON.stringify({
+    event: { session_variables: null, op: 'INSERT', data: { old: null, new: { id: 1 } }, trace_context: null },
+    created_at: '2026-12-01T10:15:30.123456',
+    id: 'e8c1b1a4-0000-4000-8000-000000000001',
+    delivery_info: { max_retries: 0, current_retry: 0 },
+    trigger: { name: 'user_created' },
+    table: { schema: 'public', name: 'users' },
+  })
+  const deliver = () => send(base, '/api/hasura/event', { headers: [ct, ['X-Event-Secret', secrets.HASURA_EVENT_SECRET]], body: event })
+  assert.deepEqual(json(await deliver()), [200, { ok: true, kind: 'event', id: 'e8c1b1a4-0000-4000-8000-000000000001' }])
+  assert.deepEqual(json(await deliver()), [200, { duplicate: true }])
+
+  const bearer = ['Authorization', 'Bearer demo-token']
+  assert.deepEqual(json(await send(base, '/api/hasura/auth', { method: 'GET', headers: [bearer] })), [
+    200,
+    { 'X-Hasura-Role': 'user', 'X-Hasura-User-Id': '42', 'Cache-Control': 'max-age=60' },
+  ])
+  const post = JSON.stringify({ headers: { Authorization: 'Bearer demo-token' }, request: { query: '{ me { id } }' } })
+  assert.deepEqual(json(await send(base, '/api/hasura/auth-ddn', { headers: [ct], body: post })), [200, { 'x-hasura-role': 'user', 'x-hasura-user-id': 42 }])
+  assert.equal((await send(base, '/api/hasura/auth', { method: 'GET' })).status, 401)
+  assert.equal((await send(base, '/api/auth', { headers: [bearer], body: '{}' })).status, 200)
+})
+
+test('examples/express refuses to start without its secrets', async (t) => {
+  await assert.rejects(startExample(t, { HYGRAPH_WEBHOOK_SECRET: '', HASURA_ACTION_SECRET: 'a', HASURA_EVENT_SECRET: 'e' }), (e) => /TypeError/.test(e.stderr))
+})

@@ -13,8 +13,7 @@ async function allCases(hs) {
     ...fw.sharedCases(loadVectors('shared-secret.json')),
     ...(await fw.hasuraCases(loadVectors('hasura-wrappers.json'), hs)),
   ]
-  const only = process.env.FW_ONLY_DEV ? process.env.FW_ONLY_DEV.split(',') : null // TEMP-DEV
-  return { fw, cases: fw.prepare(only ? cases.filter((c) => only.includes(c.kind)) : cases, hs) }
+  return { fw, cases: fw.prepare(cases, hs) }
 }
 
 /**
