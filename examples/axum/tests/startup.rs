@@ -7,7 +7,7 @@ use std::process::Command;
 
 fn start(env: &[(&str, &str)]) -> (bool, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_hookseal-example-axum"));
-    for name in ["HYGRAPH_WEBHOOK_SECRET", "HASURA_ACTION_SECRET", "REDIS_URL"] {
+    for name in ["HYGRAPH_WEBHOOK_SECRET", "HASURA_ACTION_SECRET", "HASURA_EVENT_SECRET", "REDIS_URL"] {
         cmd.env_remove(name);
     }
     // No usable port: should the configuration pass, the server stops there instead of serving.
@@ -31,4 +31,13 @@ fn a_missing_or_empty_secret_stops_the_server() {
     let (ok, err) = start(&[("HYGRAPH_WEBHOOK_SECRET", "x"), ("HASURA_ACTION_SECRET", "  ")]);
     assert!(!ok);
     assert!(err.contains("HASURA_ACTION_SECRET: a configured secret is only whitespace"), "{err}");
+
+    let (ok, err) = start(&[("HYGRAPH_WEBHOOK_SECRET", "x"), ("HASURA_ACTION_SECRET", "y")]);
+    assert!(!ok);
+    assert!(err.contains("HASURA_EVENT_SECRET is not set"), "{err}");
+
+    let (ok, err) =
+        start(&[("HYGRAPH_WEBHOOK_SECRET", "x"), ("HASURA_ACTION_SECRET", "y"), ("HASURA_EVENT_SECRET", "")]);
+    assert!(!ok);
+    assert!(err.contains("HASURA_EVENT_SECRET: a configured secret is empty"), "{err}");
 }

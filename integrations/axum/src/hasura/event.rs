@@ -297,3 +297,53 @@ impl<S: Send + Sync> FromRequestParts<S> for HasuraDelivery {
             .ok_or(MissingLayer::new("HasuraDelivery", "HasuraEventLayer::new(header, secrets)"))
     }
 }
+
+/// The error of an event handler, as a thrown error is in the other faces: 500
+/// `handler_failed` with no internals in the body, the cause logged (`tracing`, target
+/// `hookseal`); the layer releases the delivery, so Hasura's retry runs it. `?` converts any
+/// `std::error::Error` into it.
+///
+/// ```
+/// use hookseal_axum::hasura::{HandlerError, HasuraDelivery};
+///
+/// async fn on_event(d: HasuraDelivery) -> Result<&'static str, HandlerError> {
+///     let _row = std::fs::read_to_string("/no/such/table")?; // fails: 500, released, retried
+///     let _ = d;
+///     Ok("ok")
+/// }
+/// ```
+///
+/// Deliberately not a `std::error::Error` itself, so that `?` converts every error into it.
+pub struct HandlerError(String);
+
+impl HandlerError {
+    /// A failure whose `cause` goes to the log, not to the answer.
+    pub fn new(cause: impl fmt::Display) -> Self {
+        HandlerError(cause.to_string())
+    }
+}
+
+impl fmt::Debug for HandlerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("HandlerError").field(&self.0).finish()
+    }
+}
+
+impl fmt::Display for HandlerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the event handler failed: {}", self.0)
+    }
+}
+
+impl<E: std::error::Error + Send + Sync + 'static> From<E> for HandlerError {
+    fn from(e: E) -> Self {
+        HandlerError::new(e)
+    }
+}
+
+impl IntoResponse for HandlerError {
+    fn into_response(self) -> Response {
+        tracing::error!(target: "hookseal", "{self}; answered 500 handler_failed");
+        error(StatusCode::INTERNAL_SERVER_ERROR, "the event handler failed", "handler_failed")
+    }
+}

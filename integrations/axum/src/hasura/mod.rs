@@ -23,7 +23,7 @@ mod event;
 pub use self::action::{HasuraAction, HasuraActionError, HasuraActionLayer, HasuraActionService};
 pub use self::auth::{AuthCall, AuthOutcome, AuthSession, HasuraAuth};
 pub use self::cache::AuthCache;
-pub use self::event::{HasuraDelivery, HasuraEventLayer, HasuraEventService};
+pub use self::event::{HandlerError, HasuraDelivery, HasuraEventLayer, HasuraEventService};
 pub use hookseal::hasura::{
     Action, AuthMode, Cache, Delivery, DeliveryKind, EventTrigger, HasuraError, Op, ScheduledEvent,
     SessionValue,

@@ -13,8 +13,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use hookseal_axum::hasura::{
-    AuthCache, AuthCall, AuthSession, HasuraAction, HasuraActionError, HasuraActionLayer, HasuraAuth,
-    HasuraDelivery, HasuraEventLayer,
+    AuthCache, AuthCall, AuthSession, HandlerError, HasuraAction, HasuraActionError, HasuraActionLayer,
+    HasuraAuth, HasuraDelivery, HasuraEventLayer,
 };
 use hookseal_axum::hookseal::hasura::{auth_cache_key, delivery_key, AuthMode};
 use hookseal_axum::{new_token, ConfigError, MemoryReplayGuard, RedisReplayGuard, ReplayGuard};
@@ -68,6 +68,7 @@ async fn handler(h: Arc<Handler>, headers: HeaderMap, d: HasuraDelivery) -> Resp
     }
     match headers.get("x-answer").map(|v| v.to_str().unwrap()) {
         Some("panic") => panic!("the event handler panics on purpose"),
+        Some("error") => HandlerError::from(std::io::Error::other("the database is gone")).into_response(),
         Some(status) => StatusCode::from_bytes(status.as_bytes()).unwrap().into_response(),
         None => {
             let detail = match (d.event(), d.scheduled()) {
@@ -145,6 +146,14 @@ async fn a_panic_answers_500_and_the_retry_runs(kind: Kind) {
     assert_eq!(again["detail"], json!({ "name": "daily_digest", "payload": { "n": 1 } }));
     assert_eq!(call(&app, event(&body, &[("x-answer", "500")])).await.1, json!({ "duplicate": true }));
     assert_eq!(h.calls.load(Ordering::SeqCst), 2);
+    // A HandlerError answers the same, and releases too.
+    let body = event_body(&new_token().unwrap());
+    let got = call(&app, event(&body, &[("x-answer", "error")])).await;
+    assert_eq!(
+        got.1,
+        json!({ "message": "the event handler failed", "extensions": { "code": "handler_failed" } })
+    );
+    assert_eq!(call(&app, event(&body, &[])).await.0, StatusCode::OK);
 }
 
 async fn a_dropped_request_and_a_non_2xx_release(kind: Kind) {
