@@ -23,8 +23,14 @@ if (want !== 'wasm') {
   }
 }
 if (engine === null) {
+  // The envelope is built in WebAssembly and MACed by node:crypto (OpenSSL); HOOKSEAL_HMAC=wasm
+  // or =webcrypto picks another HMAC (tests, benchmarks).
   const { wasmEngine } = require('./wasm.cjs')
-  engine = wasmEngine(new WebAssembly.Module(fs.readFileSync(path.join(__dirname, '..', 'hookseal.wasm'))))
+  const hmac = process.env.HOOKSEAL_HMAC || undefined
+  engine = wasmEngine(new WebAssembly.Module(fs.readFileSync(path.join(__dirname, '..', 'hookseal.wasm'))), {
+    nodeCrypto: require('node:crypto'),
+    hmac,
+  })
 }
 
 module.exports = { engine, backend }

@@ -13,9 +13,19 @@
  * - Configuration errors come back as status -1 / -2 with the message in the output buffer and are
  *   thrown with napi's codes (`InvalidArg`, `NumberExpected`), which the API maps to TypeError /
  *   RangeError as it does for the addon.
- * - A trap (which would be a bug: the Rust side never panics on any input) is thrown as an Error
- *   and the instance is replaced by a fresh one; engines made before it are rebuilt on their next
- *   use from their configuration, so the package stays usable.
+ * - Bytes are read through the typed-array intrinsics captured below, never through the value's
+ *   own `length`/`buffer` (a subclass getter or an own property could lie about them): a slot is
+ *   sized from the real length, once, and exactly that many bytes are copied. A detached buffer
+ *   reads as no bytes, as napi reads it.
+ * - A trap (which would be a bug: the Rust side never panics on any input; or memory running out)
+ *   is thrown as an Error and the instance is replaced by a fresh one; engines made before it are
+ *   rebuilt on their next use from their configuration, so the package stays usable. Memory
+ *   replay stores live in an instance of their own, which a trap elsewhere never touches; if that
+ *   instance itself traps, the stores made in it fail closed from then on (their state is gone).
+ * - The HMAC: where the host has a fast one (`node:crypto`, passed in by the Node entry; Web
+ *   Crypto for the asynchronous strict verify), the core builds the envelope and the host MACs it;
+ *   the core compares the MACs in constant time and makes every other check
+ *   (`hookseal::hygraph::host`). Elsewhere the core's own HMAC runs. `hmac` says which.
  * - Time always comes from JS: wasm32-unknown-unknown has no clock.
  *
  * No `node:` import: this file runs in Node, Edge, Workers, Deno and browsers alike.
@@ -33,6 +43,39 @@ const LONE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uD
 const wellFormed =
   typeof String.prototype.isWellFormed === 'function' ? (s) => s.isWellFormed() : (s) => !LONE.test(s)
 const CLAIM = ['new', 'in_progress', 'done']
+
+// The typed-array intrinsics, captured at load: a value's own `length` or `buffer` may lie.
+const TYPED = Object.getPrototypeOf(Uint8Array.prototype)
+const intrinsic = (name) => {
+  const get = Object.getOwnPropertyDescriptor(TYPED, name).get
+  return (v) => Reflect.apply(get, v, [])
+}
+/** 'Uint8Array' for a real Uint8Array (any subclass), another name or undefined otherwise. */
+const typedKind = intrinsic(Symbol.toStringTag)
+/** The real element count (0 when the buffer is detached). */
+const typedLength = intrinsic('length')
+const typedBuffer = intrinsic('buffer')
+const typedOffset = intrinsic('byteOffset')
+const EMPTY = new Uint8Array(0)
+/** Largest slot: hs_arg takes a u32 length. */
+const MAX_SLOT = 0xffffffff
+
+/**
+ * The bytes of `v` if it is a Uint8Array (by its internal slot, as napi checks it): a fresh,
+ * fixed-length view of exactly its real bytes; `null` for anything else.
+ */
+function realBytes(v) {
+  if (typedKind(v) !== 'Uint8Array') return null
+  const n = typedLength(v)
+  return n === 0 ? EMPTY : new Uint8Array(typedBuffer(v), typedOffset(v), n)
+}
+
+/** A private copy of a secret's bytes (strings as UTF-8 with U+FFFD, as napi converts them). */
+function secretBytes(s) {
+  if (typeof s === 'string') return encoder.encode(s)
+  const b = realBytes(s)
+  return b === null ? s : b.slice()
+}
 
 /**
  * The engine of a runtime without native addons (Edge, Workers, Deno, browsers): throws when
@@ -53,6 +96,24 @@ export function refuseNative(where) {
   }
 }
 
+/**
+ * Which HMAC each kind of call runs. `sync` (the drop-in, `verify`): `node:crypto` when given,
+ * else the core's. `async` (the wrappers' strict verify): `node:crypto` when given, else Web
+ * Crypto where it exists, else the core's. `options.hmac` forces one where it can run.
+ */
+function hmacRoutes({ nodeCrypto, hmac } = {}) {
+  const webcrypto = typeof globalThis.crypto === 'object' && globalThis.crypto !== null && typeof globalThis.crypto.subtle === 'object'
+  if (hmac !== undefined && !['node:crypto', 'webcrypto', 'wasm'].includes(hmac)) {
+    throw new Error(`hookseal: hmac must be "node:crypto", "webcrypto" or "wasm", not ${JSON.stringify(hmac)}`)
+  }
+  if (hmac === 'node:crypto' && !nodeCrypto) throw new Error('hookseal: hmac "node:crypto" needs node:crypto (Node only)')
+  if (hmac === 'webcrypto' && !webcrypto) throw new Error('hookseal: hmac "webcrypto" needs globalThis.crypto.subtle')
+  if (hmac === 'wasm') return Object.freeze({ sync: 'wasm', async: 'wasm' })
+  if (hmac === 'webcrypto') return Object.freeze({ sync: 'wasm', async: 'webcrypto' })
+  if (nodeCrypto) return Object.freeze({ sync: 'node:crypto', async: 'node:crypto' })
+  return Object.freeze({ sync: 'wasm', async: webcrypto ? 'webcrypto' : 'wasm' })
+}
+
 function napiError(code, message) {
   const e = new Error(message)
   e.code = code
@@ -62,17 +123,54 @@ function napiError(code, message) {
 /**
  * The engine surface over a compiled `hookseal.wasm` module (`WebAssembly.Module`).
  * @param {WebAssembly.Module} module
+ * @param {{ nodeCrypto?: object, hmac?: 'node:crypto' | 'webcrypto' | 'wasm' }} [options]
+ *   `nodeCrypto`: Node's `node:crypto` (the Node entry passes it); `hmac` forces one HMAC (tests).
  */
-export function wasmEngine(module) {
-  let x // the instance's exports
+export function wasmEngine(module, options = {}) {
+  let x // the exports of the instance in use (the main one, or the stores' one during a store call)
+  let main // the main instance's exports
   let generation = 0
   let view = new Uint8Array(0)
+  let writes = 0 // slot writes so far (an awaited host MAC checks whether its slots were reused)
 
   function start() {
-    x = new WebAssembly.Instance(module, {}).exports
+    main = x = new WebAssembly.Instance(module, {}).exports
     generation++
+    writes++
   }
   start()
+
+  const hmac = hmacRoutes(options)
+  const nodeCrypto = options.nodeCrypto
+
+  // The memory replay stores' own instance (made with the first store): a trap in any other call
+  // restarts the main instance and leaves the stores' state alone.
+  let stores = null
+  let storeGeneration = 0
+
+  /** Runs `fn` (a store call) on the stores' instance. A trap there loses every store's state. */
+  function inStores(fn) {
+    if (stores === null) {
+      stores = new WebAssembly.Instance(module, {}).exports
+      storeGeneration++
+    }
+    x = stores
+    try {
+      return fn()
+    } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError) {
+        stores = null
+        throw new Error(
+          `hookseal: the WebAssembly engine failed (${e.message}) in a memory replay store, whose state is lost: ` +
+            'the memory replay guards made before now fail closed (wrappers answer 503); restart the process',
+          { cause: e },
+        )
+      }
+      throw e
+    } finally {
+      x = main
+    }
+  }
 
   function mem() {
     if (view.buffer !== x.memory.buffer) view = new Uint8Array(x.memory.buffer)
@@ -89,14 +187,18 @@ export function wasmEngine(module) {
   }
 
   function alloc(slot, n) {
+    if (!(n <= MAX_SLOT)) throw napiError('GenericFailure', 'hookseal: out of WebAssembly memory')
+    writes++
     const p = x.hs_arg(slot, n)
     if (p === 0 && n > 0) throw napiError('GenericFailure', 'hookseal: out of WebAssembly memory')
     return p
   }
 
+  /** `bytes`: a view from `realBytes` (its length is real). */
   function putBytes(slot, bytes) {
-    const p = alloc(slot, bytes.length)
-    mem().set(bytes, p)
+    const n = typedLength(bytes)
+    const p = alloc(slot, n)
+    if (n > 0) mem().set(bytes, p)
   }
 
   /** A string as UTF-8 (lone surrogates → U+FFFD, as napi's String conversion). */
@@ -105,6 +207,7 @@ export function wasmEngine(module) {
     const p = alloc(slot, max)
     const { written } = encoder.encodeInto(s, mem().subarray(p, p + max))
     x.hs_arg(slot, written)
+    putLen = written
   }
 
   /** A string exactly: UTF-8 when well-formed, else UTF-16LE (returns 1, the slot's flag). */
@@ -120,8 +223,12 @@ export function wasmEngine(module) {
       m[p + 2 * i] = c & 0xff
       m[p + 2 * i + 1] = c >> 8
     }
+    putLen = s.length * 2
     return 1
   }
+
+  /** Bytes the last `putValue`/`putText` wrote (the real count, not the value's `length`). */
+  let putLen = 0
 
   /**
    * The napi addon's `read_bytes`: `undefined`/`null` absent (returns -1), a string exactly, a
@@ -130,30 +237,39 @@ export function wasmEngine(module) {
   function putValue(slot, v, utf16) {
     if (v === undefined || v === null) return -1
     if (typeof v === 'string') return putExact(slot, v)
-    if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
-      if (!(v instanceof Uint8Array)) throw napiError('InvalidArg', 'expected a Buffer or Uint8Array')
-      putBytes(slot, v)
+    const kind = typedKind(v)
+    if (kind !== undefined) {
+      const bytes = realBytes(v)
+      if (bytes === null) throw napiError('InvalidArg', 'expected a Buffer or Uint8Array')
+      putBytes(slot, bytes)
+      putLen = typedLength(bytes)
       return utf16 ? 1 : 0
     }
     throw napiError('InvalidArg', 'expected a string, Buffer or Uint8Array')
   }
+
+  /** True when the value last put holds no text: what napi's `is_empty` sees after decoding. */
+  const putEmpty = (utf16) => putLen < (utf16 ? 2 : 1)
 
   /** A list packed into one slot: u32 LE length + bytes per item (strings as UTF-8). */
   function putList(slot, items, what) {
     if (!Array.isArray(items)) throw napiError('ArrayExpected', `${what} must be an array`)
     const parts = items.map((v) => {
       if (typeof v === 'string') return encoder.encode(v)
-      if (v instanceof Uint8Array) return v
+      const b = realBytes(v)
+      if (b !== null) return b
       throw napiError('InvalidArg', `${what}: expected a string or Uint8Array`)
     })
-    const p = alloc(slot, parts.reduce((n, b) => n + 4 + b.length, 0))
+    const lengths = parts.map(typedLength)
+    const p = alloc(slot, lengths.reduce((n, len) => n + 4 + len, 0))
     const m = mem()
+    const dv = new DataView(m.buffer)
     let at = p
-    for (const b of parts) {
-      new DataView(m.buffer).setUint32(at, b.length, true)
-      m.set(b, at + 4)
-      at += 4 + b.length
-    }
+    parts.forEach((b, i) => {
+      dv.setUint32(at, lengths[i], true)
+      if (lengths[i] > 0) m.set(b, at + 4)
+      at += 4 + lengths[i]
+    })
   }
 
   function str(v, what) {
@@ -210,17 +326,38 @@ export function wasmEngine(module) {
     }
   }
 
-  const copies = (list) => list.map((s) => (s instanceof Uint8Array ? s.slice() : s))
+  const copies = (list) => list.map((s) => (realBytes(s) !== null ? realBytes(s).slice() : s))
+
+  /** A handle of an engine that MACs with `list` (its secrets): their keys for the host HMAC. */
+  function keyed(handle, list) {
+    if (hmac.sync !== 'wasm' || hmac.async !== 'wasm') handle.secrets = Array.isArray(list) ? list.map(secretBytes) : []
+    return handle
+  }
 
   function compatNew(secrets) {
     const list = Array.isArray(secrets) ? copies(secrets) : secrets
-    return call(
+    const handle = call(
       () =>
         new Handle(() => {
           putList(0, list, 'secrets')
           return x.hs_compat_new()
         }),
     )
+    return keyed(handle, list)
+  }
+
+  /** The MACs of the envelope in the output under each of the engine's secrets, into slot 3 (sync host HMAC). */
+  function putHostMacs(engine) {
+    const envelope = out()
+    const keys = nodeKeys(engine)
+    const macs = new Uint8Array(32 * keys.length)
+    keys.forEach((k, i) => macs.set(nodeCrypto.createHmac('sha256', k).update(envelope).digest(), 32 * i))
+    putBytes(3, macs)
+  }
+
+  function nodeKeys(engine) {
+    if (engine.nodeKeys === undefined) engine.nodeKeys = engine.secrets.map((b) => nodeCrypto.createSecretKey(b))
+    return engine.nodeKeys
   }
 
   function compatVerify(engine, signature, rawPayload, bodyJson, utf16) {
@@ -233,11 +370,18 @@ export function wasmEngine(module) {
       f = putValue(1, rawPayload, utf16 & RAW)
       if (f >= 0) (present |= 2), (flags |= f * RAW)
       // The reference never looks at `body` when `rawPayload` is non-empty.
-      if (!(present & 2) || rawPayload.length === 0) {
+      if (!(present & 2) || putEmpty(flags & RAW)) {
         f = putValue(2, bodyJson, utf16 & BODY)
         if (f >= 0) (present |= 4), (flags |= f * BODY)
       }
-      return check(x.hs_compat_verify(h, present, flags)) === 1
+      if (hmac.sync === 'wasm') return check(x.hs_compat_verify(h, present, flags)) === 1
+      // Host HMAC: the core writes the envelope, node:crypto MACs it, the core compares.
+      if (check(x.hs_compat_begin(h, present, flags)) === 0) return false
+      for (let spelling = 0; ; spelling = 1) {
+        putHostMacs(engine)
+        const r = check(x.hs_compat_step(h, present, flags, spelling))
+        if (r !== 2) return r === 1
+      }
     } catch (e) {
       throw trapped(e)
     }
@@ -250,7 +394,7 @@ export function wasmEngine(module) {
       let flags = 0
       let f = putValue(1, rawPayload, utf16 & RAW)
       if (f >= 0) (present |= 2), (flags |= f * RAW)
-      if (!(present & 2) || rawPayload.length === 0) {
+      if (!(present & 2) || putEmpty(flags & RAW)) {
         f = putValue(2, bodyJson, utf16 & BODY)
         if (f >= 0) (present |= 4), (flags |= f * BODY)
       }
@@ -269,7 +413,7 @@ export function wasmEngine(module) {
     const envs = environments === undefined || environments === null ? null : [...environments]
     const hasTol = tolerance !== undefined && tolerance !== null
     if (hasTol && typeof tolerance !== 'number') throw napiError('NumberExpected', 'tolerance must be a number')
-    return call(
+    const handle = call(
       () =>
         new Handle(() => {
           putList(0, list, 'secrets')
@@ -277,6 +421,7 @@ export function wasmEngine(module) {
           return x.hs_strict_new(hasTol ? tolerance : 0, hasTol ? 1 : 0, envs ? 1 : 0)
         }),
     )
+    return keyed(handle, list)
   }
 
   function strictTolerance(engine) {
@@ -289,11 +434,67 @@ export function wasmEngine(module) {
   function strictVerify(engine, rawBody, header, nowMs, wantKey) {
     return call(() => {
       const h = engine.id()
-      const f = putValue(0, rawBody, 0)
+      const f = putValue(0, rawBody, 0) > 0 ? 1 : 0
       putText(1, str(header, 'header'))
-      check(x.hs_strict_verify(h, f > 0 ? 1 : 0, Number(nowMs), wantKey ? 1 : 0))
-      return outJson()
+      if (hmac.sync === 'wasm') {
+        check(x.hs_strict_verify(h, f, Number(nowMs), wantKey ? 1 : 0))
+        return outJson()
+      }
+      // Host HMAC: the core checks header and body and writes the envelope, node:crypto MACs it.
+      if (check(x.hs_strict_begin(h, f)) === 0) return outJson()
+      for (let spelling = 0; ; spelling = 1) {
+        putHostMacs(engine)
+        if (check(x.hs_strict_step(h, f, spelling, Number(nowMs), wantKey ? 1 : 0)) === 0) return outJson()
+      }
     })
+  }
+
+  /** Web Crypto keys of the engine's secrets, imported once. */
+  function webKeys(engine) {
+    if (engine.webKeys === undefined) {
+      const subtle = globalThis.crypto.subtle
+      const alg = { name: 'HMAC', hash: 'SHA-256' }
+      engine.webKeys = Promise.all(engine.secrets.map((b) => subtle.importKey('raw', b, alg, false, ['sign'])))
+      engine.webKeys.catch(() => (engine.webKeys = undefined))
+    }
+    return engine.webKeys
+  }
+
+  /**
+   * `strictVerify`, as a Promise: with Web Crypto's HMAC (`crypto.subtle`, asynchronous) where it
+   * is the host's fast one (Edge, Workers, Deno, browsers), else `strictVerify` itself.
+   */
+  async function strictVerifyAsync(engine, rawBody, header, nowMs, wantKey) {
+    if (hmac.async !== 'webcrypto') return strictVerify(engine, rawBody, header, nowMs, wantKey)
+    let f = 0
+    const put = () => {
+      f = putValue(0, rawBody, 0) > 0 ? 1 : 0
+      putText(1, str(header, 'header'))
+    }
+    let envelope = call(() => {
+      const h = engine.id()
+      put()
+      return check(x.hs_strict_begin(h, f)) === 0 ? null : out().slice()
+    })
+    if (envelope === null) return call(outJson)
+    let seen = writes
+    const keys = await webKeys(engine)
+    for (let spelling = 0; ; spelling = 1) {
+      const macs = await Promise.all(keys.map((k) => globalThis.crypto.subtle.sign('HMAC', k, envelope)))
+      const next = call(() => {
+        const h = engine.id()
+        // Another call used the slots while this one awaited: write its arguments again.
+        if (writes !== seen) put()
+        const all = new Uint8Array(32 * macs.length)
+        macs.forEach((m, i) => all.set(new Uint8Array(m), 32 * i))
+        putBytes(3, all)
+        const r = check(x.hs_strict_step(h, f, spelling, Number(nowMs), wantKey ? 1 : 0))
+        seen = writes
+        return r === 0 ? null : out().slice()
+      })
+      if (next === null) return call(outJson)
+      envelope = next
+    }
   }
 
   function signStrict(secret, body, environment, timestampMs) {
@@ -350,16 +551,36 @@ export function wasmEngine(module) {
     return v
   }
 
+  /** A store's handle in the stores' instance; after that instance trapped, every use throws. */
+  const storeFinalizer =
+    typeof FinalizationRegistry === 'function'
+      ? new FinalizationRegistry((held) => {
+          if (held.generation === storeGeneration && stores !== null) stores.hs_drop(held.h)
+        })
+      : null
+  class StoreHandle {
+    constructor(maxEntries) {
+      this.held = inStores(() => ({ h: check(x.hs_store_new(maxEntries)), generation: storeGeneration }))
+      if (storeFinalizer) storeFinalizer.register(this, this.held)
+    }
+    id() {
+      if (this.held.generation !== storeGeneration || stores === null) {
+        throw new Error('hookseal: this memory replay store lost its state in a WebAssembly trap: it fails closed; restart the process')
+      }
+      return this.held.h
+    }
+  }
+
   class MemoryStore {
     /** A store of at most `maxEntries` keys. */
     constructor(maxEntries) {
       if (typeof maxEntries !== 'number') throw napiError('NumberExpected', 'maxEntries must be a number')
-      this.handle = call(() => new Handle(() => x.hs_store_new(maxEntries)))
+      this.handle = new StoreHandle(maxEntries)
     }
 
     /** `"new"`, `"in_progress"` or `"done"`; a new claim stores `processing:<token>`. */
     claim(key, nowMs, processingTtlMs, token) {
-      return call(() => {
+      return inStores(() => {
         const h = this.handle.id()
         keyAndToken(key, token)
         return CLAIM[check(x.hs_store_claim(h, num(nowMs, 'nowMs'), num(processingTtlMs, 'processingTtlMs')))]
@@ -368,7 +589,7 @@ export function wasmEngine(module) {
 
     /** Marks `key` handled for `doneTtlMs`; `true` if it still held the claim of `token`. */
     complete(key, nowMs, doneTtlMs, token) {
-      return call(() => {
+      return inStores(() => {
         const h = this.handle.id()
         keyAndToken(key, token)
         return check(x.hs_store_complete(h, num(nowMs, 'nowMs'), num(doneTtlMs, 'doneTtlMs'))) === 1
@@ -377,7 +598,7 @@ export function wasmEngine(module) {
 
     /** Deletes `key` only while it holds the claim of `token`; `true` if it did. */
     release(key, token, nowMs) {
-      return call(() => {
+      return inStores(() => {
         const h = this.handle.id()
         keyAndToken(key, token)
         return check(x.hs_store_release(h, num(nowMs, 'nowMs'))) === 1
@@ -386,7 +607,7 @@ export function wasmEngine(module) {
 
     /** Entries held. */
     get size() {
-      return call(() => check(x.hs_store_size(this.handle.id())))
+      return inStores(() => check(x.hs_store_size(this.handle.id())))
     }
   }
 
@@ -494,10 +715,14 @@ export function wasmEngine(module) {
     strictNew,
     strictTolerance,
     strictVerify,
-    /** For the tests: engines held by the instance, and a way to make it trap. */
+    strictVerifyAsync,
+    /** Which HMAC runs: `sync` for the drop-in and `verify`, `async` for the wrappers. */
+    hmac,
+    /** For the tests: engines held by the instance, and ways to make an instance trap. */
     _wasm: {
       live: () => x.hs_live(),
       trap: () => call(() => x.hs_trap()),
+      trapStores: () => inStores(() => x.hs_trap()),
     },
   }
 }

@@ -28,7 +28,8 @@ use std::cell::RefCell;
 
 use hookseal::ecma::{number_to_string, quote, wtf8_from_utf16, wtf8_to_utf16};
 use hookseal::hasura::{self, AuthMode, Cache, SessionValue};
-use hookseal::hygraph::{compat, Verifier};
+use hookseal::hygraph::host::{self, Step};
+use hookseal::hygraph::{compat, Spelling, Verifier};
 use hookseal::replay::{self, Claim, MemoryGuard};
 use hookseal::shared_secret::SharedSecret;
 use hookseal::{ConfigError, Error, Secret, Secrets};
@@ -133,13 +134,31 @@ impl Io {
         self.out.extend_from_slice(s);
     }
 
-    /// Frees buffers that grew past [`KEEP`].
-    fn trim(&mut self) {
-        for v in self.args.iter_mut().chain(std::iter::once(&mut self.out)) {
+    /// Frees argument buffers that grew past [`KEEP`] (after a call: JS never reads them).
+    fn trim_args(&mut self) {
+        for v in self.args.iter_mut() {
             if v.capacity() > KEEP {
                 *v = Vec::new();
             }
         }
+    }
+
+    /// Frees the output buffer if it grew past [`KEEP`]: at the start of the next call, since
+    /// JS reads the last result after the call returned.
+    fn trim_out(&mut self) {
+        if self.out.capacity() > KEEP {
+            self.out = Vec::new();
+        }
+    }
+
+    /// Slot 3 as MACs (32 bytes each, one per secret, written by the host); `None` when its
+    /// length is not a multiple of 32.
+    fn macs(&self) -> Option<Vec<[u8; 32]>> {
+        let b = self.args[3].as_slice();
+        if b.len() % 32 != 0 {
+            return None;
+        }
+        Some(b.chunks_exact(32).map(|c| <[u8; 32]>::try_from(c).unwrap_or([0; 32])).collect())
     }
 }
 
@@ -324,7 +343,130 @@ pub mod calls {
         let now = if now_ms.is_finite() && now_ms > 0.0 { now_ms as u64 } else { 0 };
         let raw = io.bytes(0, raw_utf16);
         let header = String::from_utf8_lossy(io.args.get(1).map_or(&[][..], Vec::as_slice));
-        let json = match v.verify_at(&raw, &header, now) {
+        let json = outcome_json(v.verify_at(&raw, &header, now), want_key);
+        drop((raw, header));
+        io.put(json.as_bytes());
+        Ok(0)
+    }
+
+    /// [`strict_verify`] with the MAC computed by the host (`hookseal::hygraph::host`), step 1:
+    /// 0 with the outcome JSON in the output (header or body refused), or 1 with the envelope
+    /// to MAC in the output. Slots as [`strict_verify`].
+    pub fn strict_begin(io: &mut Io, reg: &Registry, h: u32, raw_utf16: bool) -> Res<i32> {
+        let Engine::Strict(v) = reg.get(h)? else { return Err(wrong_kind()) };
+        let mut envelope = std::mem::take(&mut io.out);
+        let raw = io.bytes(0, raw_utf16);
+        let header = String::from_utf8_lossy(io.args.get(1).map_or(&[][..], Vec::as_slice));
+        let r = host::Strict::new(v).begin(&raw, &header, &mut envelope);
+        drop((raw, header));
+        io.out = envelope;
+        match r {
+            Ok(()) => Ok(1),
+            Err(e) => {
+                io.put(outcome_json(Err(e), false).as_bytes());
+                Ok(0)
+            }
+        }
+    }
+
+    /// Step 2: slot 3 holds the MACs of the envelope of `spelling` (0 JS, 1 HTML-escaped)
+    /// under each secret. 0 with the outcome JSON in the output, or 2 with the HTML-escaped
+    /// envelope to MAC next.
+    pub fn strict_step(
+        io: &mut Io,
+        reg: &Registry,
+        h: u32,
+        raw_utf16: bool,
+        spelling: u32,
+        now_ms: f64,
+        want_key: bool,
+    ) -> Res<i32> {
+        let Engine::Strict(v) = reg.get(h)? else { return Err(wrong_kind()) };
+        let mut envelope = std::mem::take(&mut io.out);
+        let now = if now_ms.is_finite() && now_ms > 0.0 { now_ms as u64 } else { 0 };
+        let macs = io.macs().ok_or_else(|| other("bad MACs"))?;
+        let raw = io.bytes(0, raw_utf16);
+        let header = String::from_utf8_lossy(io.args.get(1).map_or(&[][..], Vec::as_slice));
+        // The glue calls this only after `strict_begin` accepted the same slots 0 and 1.
+        let step = host::Strict::new(v).step(&raw, &header, spelling_of(spelling), &macs, now, &mut envelope);
+        drop((raw, header));
+        io.out = envelope;
+        Ok(match step {
+            Step::Mac(_) => 2,
+            Step::Done(r) => {
+                io.put(outcome_json(r, want_key).as_bytes());
+                0
+            }
+        })
+    }
+
+    /// [`compat_verify`] with the MAC computed by the host, step 1 (slots, `present` and `utf16`
+    /// as there): 0 (not verified), or 1 with the envelope to MAC in the output.
+    pub fn compat_begin(io: &mut Io, reg: &Registry, h: u32, present: u32, utf16: u32) -> Res<i32> {
+        let Engine::Compat(_) = reg.get(h)? else { return Err(wrong_kind()) };
+        let mut envelope = std::mem::take(&mut io.out);
+        let (sig, rp, bj) = compat_args(io, present, utf16);
+        let r = host::Compat::new(0).begin(sig.as_deref(), rp.as_deref(), bj.as_deref(), &mut envelope);
+        drop((sig, rp, bj));
+        io.out = envelope;
+        Ok(i32::from(r))
+    }
+
+    /// Step 2: slot 3 holds the MACs of the envelope of `spelling` under each secret. 0 not
+    /// verified, 1 verified, 2 with the HTML-escaped envelope to MAC next.
+    pub fn compat_step(
+        io: &mut Io,
+        reg: &Registry,
+        h: u32,
+        present: u32,
+        utf16: u32,
+        spelling: u32,
+    ) -> Res<i32> {
+        let Engine::Compat(s) = reg.get(h)? else { return Err(wrong_kind()) };
+        let mut envelope = std::mem::take(&mut io.out);
+        let macs = io.macs().ok_or_else(|| other("bad MACs"))?;
+        let (sig, rp, bj) = compat_args(io, present, utf16);
+        let step = host::Compat::new(s.len()).step(
+            sig.as_deref(),
+            rp.as_deref(),
+            bj.as_deref(),
+            spelling_of(spelling),
+            &macs,
+            &mut envelope,
+        );
+        drop((sig, rp, bj));
+        io.out = envelope;
+        Ok(match step {
+            Step::Mac(_) => 2,
+            Step::Done(ok) => i32::from(ok),
+        })
+    }
+
+    type Arg<'a> = Option<std::borrow::Cow<'a, [u8]>>;
+
+    /// The drop-in's arguments: signature, rawPayload, bodyJson (not read when rawPayload is
+    /// non-empty, as the reference).
+    fn compat_args(io: &Io, present: u32, utf16: u32) -> (Arg<'_>, Arg<'_>, Arg<'_>) {
+        let sig = (present & 1 != 0).then(|| io.bytes(0, utf16 & SIG_UTF16 != 0));
+        let rp = (present & 2 != 0).then(|| io.bytes(1, utf16 & RAW_UTF16 != 0));
+        let bj = match &rp {
+            Some(p) if !p.is_empty() => None,
+            _ => (present & 4 != 0).then(|| io.bytes(2, utf16 & BODY_UTF16 != 0)),
+        };
+        (sig, rp, bj)
+    }
+
+    fn spelling_of(n: u32) -> Spelling {
+        if n == 0 {
+            Spelling::Js
+        } else {
+            Spelling::HtmlEscaped
+        }
+    }
+
+    /// The strict outcome as JSON (the napi addon's `Outcome`).
+    fn outcome_json(r: Result<hookseal::hygraph::Verified, Error>, want_key: bool) -> String {
+        match r {
             Ok(ok) => {
                 let key = if want_key {
                     format!(",\"replayKey\":{}", quote(&ok.replay_key()))
@@ -339,10 +481,7 @@ pub mod calls {
                 )
             }
             Err(e) => format!("{{\"failure\":{}}}", failure_json(&e)),
-        };
-        drop((raw, header));
-        io.put(json.as_bytes());
-        Ok(0)
+        }
     }
 
     /// Slots 0 secret, 1 body, 2 environment (UTF-8). The header to the output.
@@ -593,8 +732,9 @@ fn run<T>(fail: impl Fn(i32) -> T, f: impl FnOnce(&mut Io, &mut Registry) -> Res
     IO.with(|io| {
         REG.with(|reg| match (io.try_borrow_mut(), reg.try_borrow_mut()) {
             (Ok(mut io), Ok(mut reg)) => {
+                io.trim_out();
                 let r = f(&mut io, &mut reg);
-                io.trim();
+                io.trim_args();
                 match r {
                     Ok(v) => v,
                     Err(Fail(status, msg)) => {
@@ -692,6 +832,36 @@ mod exports {
     #[no_mangle]
     pub extern "C" fn hs_strict_new(tolerance: f64, has_tolerance: u32, has_envs: u32) -> i32 {
         run_i32(|io, reg| calls::strict_new(io, reg, tolerance, has_tolerance != 0, has_envs != 0))
+    }
+
+    /// See [`calls::strict_begin`].
+    #[no_mangle]
+    pub extern "C" fn hs_strict_begin(h: u32, raw_utf16: u32) -> i32 {
+        run_i32(|io, reg| calls::strict_begin(io, reg, h, raw_utf16 != 0))
+    }
+
+    /// See [`calls::strict_step`].
+    #[no_mangle]
+    pub extern "C" fn hs_strict_step(
+        h: u32,
+        raw_utf16: u32,
+        spelling: u32,
+        now_ms: f64,
+        want_key: u32,
+    ) -> i32 {
+        run_i32(|io, reg| calls::strict_step(io, reg, h, raw_utf16 != 0, spelling, now_ms, want_key != 0))
+    }
+
+    /// See [`calls::compat_begin`].
+    #[no_mangle]
+    pub extern "C" fn hs_compat_begin(h: u32, present: u32, utf16: u32) -> i32 {
+        run_i32(|io, reg| calls::compat_begin(io, reg, h, present, utf16))
+    }
+
+    /// See [`calls::compat_step`].
+    #[no_mangle]
+    pub extern "C" fn hs_compat_step(h: u32, present: u32, utf16: u32, spelling: u32) -> i32 {
+        run_i32(|io, reg| calls::compat_step(io, reg, h, present, utf16, spelling))
     }
 
     /// See [`calls::strict_tolerance`].
@@ -921,7 +1091,17 @@ mod tests {
         let mut io = Io::default();
         assert_eq!(io.arg(0, KEEP + 1).unwrap().len(), KEEP + 1);
         assert!(io.arg(SLOTS, 1).is_none());
-        io.trim();
+        io.trim_args();
         assert_eq!(io.args[0].capacity(), 0);
+    }
+
+    #[test]
+    fn a_big_result_is_kept_until_the_next_call() {
+        let mut io = Io::default();
+        io.put(&vec![b'x'; KEEP + 1]);
+        io.trim_args();
+        assert_eq!(io.out.len(), KEEP + 1, "JS reads the result after the call");
+        io.trim_out();
+        assert_eq!(io.out.capacity(), 0);
     }
 }

@@ -20,6 +20,7 @@
 
 pub mod compat;
 pub mod envelope;
+pub mod host;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
@@ -259,6 +260,17 @@ impl Verifier {
         };
         let (secret_index, spelling) =
             match_envelope(self.secrets.as_slice(), &parts, &h.sign).ok_or(Error::SignatureMismatch)?;
+        self.after_mac(&h, secret_index, spelling, now_ms)
+    }
+
+    /// The checks after the MAC matched: environment, then timestamp.
+    pub(crate) fn after_mac(
+        &self,
+        h: &SignatureHeader<'_>,
+        secret_index: usize,
+        spelling: Spelling,
+        now_ms: u64,
+    ) -> Result<Verified, Error> {
         if let Some(allowed) = &self.environments {
             if !allowed.iter().any(|e| e == h.environment) {
                 return Err(Error::EnvironmentNotAllowed { environment: h.environment.to_owned() });
