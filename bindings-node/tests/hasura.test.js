@@ -505,3 +505,43 @@ test('receiver: two-phase (admit, settle) and run, for a framework adapter', asy
   assert.equal(hs.answerResponse({ status: 204, headers: {}, body: '' }).status, 204)
   assert.throws(() => hs.createReceiver('stripe', {}), TypeError)
 })
+
+test('(req, res): a returned value is the answer; a body a framework parsed works; a secret missing while next build runs is 500 not_configured', async (t) => {
+  const action = { action: { name: 'greet' }, input: { name: 'Ada' }, session_variables: { 'x-hasura-role': 'user' }, request_query: null }
+  const w = hs.withHasuraAction(async (req) => ({ greeting: `Hello, ${req.hasura.input.name}!` }), { header: 'ACTION_SECRET', secret: 'a' })
+  const server = await listen(w)
+  t.after(() => server.close())
+  const got = await sendTo(server, { method: 'POST', headers: { action_secret: 'a' }, body: JSON.stringify(action) })
+  assert.deepEqual([got.status, got.headers.get('content-type'), JSON.parse(got.text)], [200, 'application/json; charset=utf-8', { greeting: 'Hello, Ada!' }])
+
+  // Express with express.json(): req.body is the parsed object and the stream is consumed.
+  const res = {
+    statusCode: 200,
+    headers: {},
+    body: '',
+    headersSent: false,
+    writableEnded: false,
+    setHeader(k, v) {
+      this.headers[k] = v
+    },
+    end(b) {
+      this.body += b ?? ''
+      this.writableEnded = true
+    },
+  }
+  const ev = hs.withHasuraEvent(async (req) => ({ id: req.hasura.id, kind: req.hasura.kind }), { header: 'x-s', secret: 's' })
+  await ev({ method: 'POST', headers: { 'x-s': 's' }, body: { id: 'p-1', scheduled_time: 'now', payload: null } }, res)
+  assert.deepEqual([res.statusCode, JSON.parse(res.body)], [200, { id: 'p-1', kind: 'scheduled' }])
+
+  const name = 'HOOKSEAL_TEST_EVENT_SECRET_' + process.pid
+  const phase = process.env.NEXT_PHASE
+  process.env.NEXT_PHASE = 'phase-production-build'
+  t.after(() => {
+    if (phase === undefined) delete process.env.NEXT_PHASE
+    else process.env.NEXT_PHASE = phase
+  })
+  const late = hs.withHasuraEvent(async () => undefined, { header: 'x-s', secret: hs.fromEnv(name) })
+  const r = await late(new Request('http://x/', { method: 'POST', headers: { 'x-s': 'v' }, body: '{"id":"1","scheduled_time":"t","payload":null}' }))
+  assert.equal(r.status, 500)
+  assert.equal((await r.json()).extensions.code, 'not_configured')
+})
