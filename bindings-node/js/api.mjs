@@ -288,6 +288,18 @@ function strictOutcome(engine, rawBody, signature, now, wantKey = false) {
 }
 
 /**
+ * {@link strictOutcome} for the async wrappers: on the WebAssembly engine outside Node, the HMAC
+ * runs in Web Crypto (`crypto.subtle`, asynchronous), see `hmac`.
+ */
+async function strictOutcomeAsync(engine, rawBody, signature, now, wantKey) {
+  if (!native.strictVerifyAsync || typeof signature !== 'string') return strictOutcome(engine, rawBody, signature, now, wantKey)
+  if (rawBody === undefined || rawBody === null) rawBody = ''
+  const raw = typeof rawBody === 'string' ? rawBody : asBytes(rawBody)
+  if (raw === undefined) return strictOutcome(engine, rawBody, signature, now, wantKey)
+  return native.strictVerifyAsync(engine, raw, signature, now, wantKey)
+}
+
+/**
  * Strict verification of a Hygraph delivery: the raw body as received, a time window, one or
  * more secrets (rotation) and optionally the allowed environments.
  * @param {string | Uint8Array | ArrayBuffer} rawBody
@@ -625,11 +637,11 @@ async function claimAnswer(replay, key, token, retryAfter) {
   const extra = retryAfter === undefined ? undefined : { 'retry-after': String(retryAfter) }
   try {
     const state = await replay.claim(key, { token })
-    if (state === 'in_progress') return errorAnswer(409, 'this delivery is being processed; retry later', 'replayed', extra)
+    if (state === 'in_progress') return jsonAnswer(409, errorJson('this delivery is being processed; retry later', 'replayed'), extra)
     if (state === 'done') return jsonAnswer(200, '{"duplicate":true}')
     return null
   } catch {
-    return errorAnswer(503, 'the replay store is unavailable; retry later', 'replay_store_unavailable', extra)
+    return jsonAnswer(503, errorJson('the replay store is unavailable; retry later', 'replay_store_unavailable'), extra)
   }
 }
 
@@ -681,7 +693,7 @@ function admitted(value, claim, { toAnswer, failAnswer }) {
 function handlerFailed(what) {
   return (error) => {
     console.error(`hookseal: ${what} failed: ${describeError(error)}`)
-    return errorAnswer(500, `${what} failed`, 'handler_failed')
+    return jsonAnswer(500, errorJson(`${what} failed`, 'handler_failed'))
   }
 }
 
@@ -718,7 +730,7 @@ function hygraphReceiver(options) {
   return makeReceiver('hygraph', true, async (request) => {
     const cfg = ready()
     if (cfg === null) return { answer: jsonAnswer(500, notConfigured(secret)) }
-    const out = strictOutcome(cfg.engine, bodyInput(request.body), headerValue(request.headers, HEADER), Date.now(), replay !== undefined)
+    const out = await strictOutcomeAsync(cfg.engine, bodyInput(request.body), headerValue(request.headers, HEADER), Date.now(), replay !== undefined)
     if (out.failure) return { answer: errorAnswer(401, out.failure.message, out.failure.code) }
     const value = { environment: out.environment, timestamp: out.timestamp, secretIndex: out.secretIndex }
     if (!replay) return admitted(value, null, conv)
@@ -811,10 +823,10 @@ function hasuraAuthReceiver(options = {}) {
   if (now !== undefined && typeof now !== 'function') throw new TypeError('hookseal: now must be a function returning ms since the epoch')
   const clock = now || Date.now
   const authCache = cache === undefined || cache === null || cache === false ? null : makeAuthCache(cache)
-  const denied = () => errorAnswer(401, 'access denied', 'access_denied')
+  const denied = () => jsonAnswer(401, errorJson('access denied', 'access_denied'))
   const invalid = (why) => {
     console.error(`hookseal: withHasuraAuth: resolve returned a session that cannot be written: ${why}`)
-    return errorAnswer(500, 'the auth webhook returned a session that cannot be written', 'invalid_session')
+    return jsonAnswer(500, errorJson('the auth webhook returned a session that cannot be written', 'invalid_session'))
   }
   const allowAnswer = (sessionJson, ma, exp, at) => {
     try {
@@ -854,7 +866,7 @@ function hasuraAuthReceiver(options = {}) {
 
   const failAnswer = (e) => {
     console.error(`hookseal: withHasuraAuth: resolve threw ${describeError(e)}; answered 500`)
-    return errorAnswer(500, 'the auth webhook failed', 'handler_failed')
+    return jsonAnswer(500, errorJson('the auth webhook failed', 'handler_failed'))
   }
 
   return makeReceiver('hasuraAuth', true, async (request) => {
@@ -1465,6 +1477,13 @@ export const HEADER = 'gcms-signature'
 /** The key prefix of the Redis replay guard. */
 export const REPLAY_KEY_PREFIX = RC.keyPrefix
 export { backend }
+/**
+ * Which HMAC-SHA256 runs: `sync` for the drop-in and `verify`, `async` for the wrappers.
+ * `'native'` (the addon), `'node:crypto'` / `'webcrypto'` (the host's, over the envelope the
+ * WebAssembly engine builds) or `'wasm'` (the core's, in WebAssembly).
+ * @type {{ readonly sync: 'native' | 'node:crypto' | 'wasm', readonly async: 'native' | 'node:crypto' | 'webcrypto' | 'wasm' }}
+ */
+export const hmac = native.hmac || Object.freeze({ sync: 'native', async: 'native' })
 
 const hookseal = {
   verifyWebhookSignature,
@@ -1495,6 +1514,7 @@ const hookseal = {
   HEADER,
   REPLAY_KEY_PREFIX,
   backend,
+  hmac,
   fromEnv,
 }
 export default hookseal
