@@ -30,6 +30,7 @@ AXUM = ROOT / "target" / "debug" / "hookseal-example-axum"
 # Demo-only secrets, made up for this run: nothing real is ever needed or printed.
 HYGRAPH_SECRET = "demo-" + secrets.token_hex(12)
 ACTION_SECRET = "demo-" + secrets.token_hex(12)
+EVENT_SECRET = "demo-" + secrets.token_hex(12)
 
 NEXT_APP = "examples/nextjs-app-router"
 NEXT_START = ["node", "node_modules/next/dist/bin/next", "start", "--hostname", "127.0.0.1", "--port", "{port}"]
@@ -48,16 +49,19 @@ class Server:
     cwd: str = "."
     prefix: str = ""
     backend: str = ""
+    # Serves the Hasura routes (/api/hasura/event, /api/hasura/action, /api/hasura/auth, /api/hasura/auth-ddn).
+    hasura: bool = False
 
 
 SERVERS = {
-    "node (Vercel)": Server(("node", "examples/node-vercel/server.js")),
+    "node (Vercel)": Server(("node", "examples/node-vercel/server.js"), hasura=True),
+    "node (Express)": Server(("node", "examples/express/server.mjs"), backend="native", hasura=True),
     "Next.js, Node.js runtime": Server(tuple(NEXT_START), NEXT_APP, backend="native"),
     "Next.js, Edge runtime": Server(tuple(NEXT_START), NEXT_APP, prefix="/edge", backend="wasm"),
     "Cloudflare Worker, workerd": Server(("node", "serve.mjs", "{port}"), "examples/cloudflare-worker", backend="wasm"),
     "python (FastAPI)": Server((str(PYTHON), "examples/fastapi/app.py")),
     "python (Flask)": Server(tuple(GUNICORN)),
-    "rust (axum)": Server((str(AXUM),)),
+    "rust (axum)": Server((str(AXUM),), hasura=True),
 }
 # The header each example's Hasura Action expects. WSGI servers drop names with an underscore,
 # so the Flask example uses a hyphenated one (see examples/flask/app.py).
@@ -84,7 +88,14 @@ def free_port() -> int:
 
 def start(name: str, server: Server) -> tuple[subprocess.Popen[str], str]:
     port = free_port()
-    env = dict(os.environ, PORT=str(port), HYGRAPH_WEBHOOK_SECRET=HYGRAPH_SECRET, HASURA_ACTION_SECRET=ACTION_SECRET)
+    env = dict(
+        os.environ,
+        PORT=str(port),
+        HYGRAPH_WEBHOOK_SECRET=HYGRAPH_SECRET,
+        HASURA_ACTION_SECRET=ACTION_SECRET,
+        HASURA_EVENT_SECRET=EVENT_SECRET,
+    )
+    env.pop("REDIS_URL", None)  # every example on its own in-memory guard
     env.pop("HOOKSEAL_BACKEND", None)
     env.setdefault("NEXT_TELEMETRY_DISABLED", "1")
     cmd = [part.replace("{port}", str(port)) for part in server.cmd]
@@ -122,28 +133,51 @@ def stop(proc: subprocess.Popen[str]) -> None:
                 pass
 
 
-def send(url: str, *args: str) -> list[tuple[int, object]]:
-    """Runs `hookseal send --json URL ARGS`; returns (status, parsed body) per response.
+def send_lines(url: str, *args: str) -> list[dict[str, object]]:
+    """Runs `hookseal send --json URL ARGS`; returns one dict per answer (status, headers, body
+    parsed when it is JSON, delivery, copy, attempt, retry_in).
 
-    `send` exits 0 only when every answer was 2xx and 1 when one was not (the 401 rows): a
-    different exit status is a failure of the scenario.
+    `send` exits 0 only when every copy ended in a 2xx (after its retries) and 1 otherwise (the
+    401 rows): a different exit status is a failure of the scenario.
     """
     proc = subprocess.run([str(HOOKSEAL), "send", "--json", url, *args], capture_output=True, text=True)
-    out = proc.stdout
-    results = []
-    for line in out.splitlines():
+    lines: list[dict[str, object]] = []
+    for line in proc.stdout.splitlines():
         if line.strip():
             r = json.loads(line)
             body = r.get("body")
             try:
-                body = json.loads(body) if isinstance(body, str) else body
+                r["body"] = json.loads(body) if isinstance(body, str) else body
             except ValueError:
                 pass
-            results.append((int(r["status"]), body))
-    expected_rc = 0 if results and all(200 <= s < 300 for s, _ in results) else 1
+            lines.append(r)
+    last: dict[tuple[object, object], int] = {}
+    for r in lines:
+        last[(r.get("delivery"), r.get("copy"))] = int(str(r["status"]))
+    expected_rc = 0 if last and all(200 <= st < 300 for st in last.values()) else 1
     if proc.returncode != expected_rc:
         raise RuntimeError(f"hookseal send exited {proc.returncode}, expected {expected_rc}: {proc.stderr.strip()}")
-    return results
+    return lines
+
+
+def send(url: str, *args: str) -> list[tuple[int, object]]:
+    """`send_lines`, as (status, parsed body) per answer."""
+    return [(int(str(r["status"])), r["body"]) for r in send_lines(url, *args)]
+
+
+def story(lines: list[dict[str, object]]) -> str:
+    """What every copy of a delivery got, attempt after attempt, in the words of the table:
+    `200 kind=event | 409 replayed retry-after=10 → 200 duplicate` (copies in the order of their
+    first answer's status, so the row reads the same whichever copy won the race)."""
+    copies: dict[object, list[str]] = {}
+    for r in lines:
+        headers = r.get("headers")
+        text = outcome(int(str(r["status"])), r["body"])
+        ra = headers.get("retry-after") if isinstance(headers, dict) else None
+        if ra is not None:
+            text += f" retry-after={ra}"
+        copies.setdefault((r.get("delivery"), r.get("copy")), []).append(text)
+    return " | ".join(sorted(" → ".join(steps) for steps in copies.values()))
 
 
 def outcome(status: int, body: object) -> str:
@@ -159,7 +193,14 @@ def outcome(status: int, body: object) -> str:
         if "greeting" in body:
             return f"{status} {body['greeting']}"
         if "X-Hasura-Role" in body:
-            return f"{status} role={body['X-Hasura-Role']} {body.get('Cache-Control', '')}".rstrip()
+            user = f" user-id={json.dumps(body['X-Hasura-User-Id'])}" if "X-Hasura-User-Id" in body else ""
+            return f"{status} role={body['X-Hasura-Role']}{user} {body.get('Cache-Control', '')}".rstrip()
+        if "x-hasura-role" in body:
+            user = f" user-id={json.dumps(body['x-hasura-user-id'])}" if "x-hasura-user-id" in body else ""
+            keys = " (no cache key)" if not any(k.lower() in ("cache-control", "expires") for k in body) else ""
+            return f"{status} role={body['x-hasura-role']}{user}{keys}"
+        if body.get("ok") is True and "kind" in body:
+            return f"{status} kind={body['kind']}"
     return str(status)
 
 
@@ -224,17 +265,173 @@ def scenarios(server: str, base: str) -> list[Row]:
         except Exception as e:  # noqa: BLE001 - a failed scenario is a row, not a crash
             got = f"error: {e}"
         out.append(Row(name, server, expected, got))
-    out.append(Row("Hasura auth webhook: good token", server, "200 role=user max-age=60", auth(url, "demo-token")))
+    out.append(
+        Row("Hasura auth webhook: good token", server, '200 role=user user-id="42" max-age=60', auth(url, "demo-token"))
+    )
     out.append(Row("Hasura auth webhook: no token", server, "401", auth(url, None).split(" ")[0]))
+    if SERVERS[server].hasura:
+        out += hasura_scenarios(server, url)
+    return out
+
+
+def cut_max_age(got: str, limit: int) -> str:
+    """`max-age=N` as `max-age<=limit` when 1 <= N <= limit (the seconds left of a token that
+    expires `limit` s after the request was made: one less when a second boundary passed)."""
+    head, sep, n = got.rpartition("max-age=")
+    if sep and n.isdigit() and 1 <= int(n) <= limit:
+        return f"{head}max-age<={limit}"
+    return got
+
+
+def hasura_scenarios(server: str, url: str) -> list[Row]:
+    """Issue 20's rows: an event run once although delivered twice at once and again later, a
+    failing handler whose retry runs, a cron event, an Action error in the client's shape, the
+    auth webhook in GET and POST form, v2 and DDN, with a lifetime cut to the token and a 401.
+    `hookseal send` retries as Hasura does (any non-2xx; Retry-After honoured even after the
+    retries are used up), with the wait for a Retry-After cut to 1 s to keep the demo short."""
+    event_url = url + "/api/hasura/event"
+    action_url = url + "/api/hasura/action"
+    v2, ddn = url + "/api/hasura/auth", url + "/api/hasura/auth-ddn"
+    secret = ["--header", f"X-Event-Secret={EVENT_SECRET}"]
+    hasura_like = ["--max-retry-after", "1"]
+    slug = "".join(c if c.isalnum() else "-" for c in server.lower())
+    twice = f"demo-{slug}-{secrets.token_hex(4)}"
+    header = ACTION_HEADER.get(server, "ACTION_SECRET")
+    soon = int(time.time()) + 20
+    rows: list[tuple[str, str, object]] = [
+        (
+            "Hasura event: 2 copies at once (handler takes 0.8 s)",
+            "200 kind=event | 409 replayed retry-after=10 → 200 duplicate",
+            lambda: story(
+                send_lines(
+                    event_url,
+                    "--hasura-event",
+                    "users",
+                    "--id",
+                    twice,
+                    "--data",
+                    '{"id":1,"hold_ms":800}',
+                    "--copies",
+                    "2",
+                    *hasura_like,
+                    *secret,
+                )
+            ),
+        ),
+        (
+            "Hasura event: again after it finished",
+            "200 duplicate",
+            lambda: story(send_lines(event_url, "--hasura-event", "users", "--id", twice, *hasura_like, *secret)),
+        ),
+        (
+            "Hasura event: handler fails, Hasura's retry runs",
+            "500 handler_failed → 200 kind=event",
+            lambda: story(
+                send_lines(
+                    event_url,
+                    "--hasura-event",
+                    "users",
+                    "--data",
+                    '{"id":2,"fail_until_retry":1}',
+                    "--retries",
+                    "1",
+                    "--retry-interval",
+                    "0.2",
+                    *hasura_like,
+                    *secret,
+                )
+            ),
+        ),
+        (
+            "Hasura cron event",
+            "200 kind=scheduled",
+            lambda: story(send_lines(event_url, "--hasura-cron", "daily_digest", "--payload", "{}", *secret)),
+        ),
+        (
+            "Hasura event: wrong secret",
+            "401 secret_mismatch",
+            lambda: story(send_lines(event_url, "--hasura-event", "users", "--header", "X-Event-Secret=wrong")),
+        ),
+        (
+            "Hasura Action error reaches the client",
+            "400 bad_input",
+            lambda: story(
+                send_lines(
+                    action_url,
+                    "--hasura-action",
+                    "greet",
+                    "--input",
+                    '{"name":""}',
+                    "--header",
+                    f"{header}={ACTION_SECRET}",
+                )
+            ),
+        ),
+        (
+            "Hasura Action handler fails: no internals",
+            "500 handler_failed",
+            lambda: story(
+                send_lines(
+                    action_url,
+                    "--hasura-action",
+                    "greet",
+                    "--input",
+                    '{"name":"boom"}',
+                    "--header",
+                    f"{header}={ACTION_SECRET}",
+                )
+            ),
+        ),
+        (
+            "Hasura auth v2, GET",
+            '200 role=user user-id="42" max-age=60',
+            lambda: story(send_lines(v2, "--hasura-auth", "v2", "--bearer", "demo-token")),
+        ),
+        (
+            "Hasura auth v2, POST, token expires in 20 s",
+            '200 role=user user-id="42" max-age<=20',
+            lambda: cut_max_age(
+                story(send_lines(v2, "--hasura-auth", "v2", "--method", "POST", "--bearer", f"demo-token.{soon}")),
+                20,
+            ),
+        ),
+        (
+            "Hasura auth v2, GET, bad token",
+            "401 access_denied",
+            lambda: story(send_lines(v2, "--hasura-auth", "v2", "--bearer", "stolen")),
+        ),
+        (
+            "Hasura auth DDN, GET",
+            "200 role=user user-id=42 (no cache key)",
+            lambda: story(send_lines(ddn, "--hasura-auth", "ddn", "--bearer", "demo-token")),
+        ),
+        (
+            "Hasura auth DDN, POST, no token",
+            "401 access_denied",
+            lambda: story(send_lines(ddn, "--hasura-auth", "ddn", "--method", "POST")),
+        ),
+    ]
+    out = []
+    for name, expected, run in rows:
+        try:
+            got = run()  # type: ignore[operator]
+        except Exception as e:  # noqa: BLE001 - a failed scenario is a row, not a crash
+            got = f"error: {e}"
+        out.append(Row(name, server, expected, str(got)))
     return out
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quiet", action="store_true", help="print only mismatches and the summary")
-    parser.add_argument("--only", default="", help="run only the servers whose name contains this (e.g. node)")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="run only the servers whose name contains one of these (comma-separated, e.g. vercel,axum)",
+    )
     args = parser.parse_args()
-    servers = {k: v for k, v in SERVERS.items() if args.only.lower() in k.lower()}
+    wanted = [w.strip().lower() for w in args.only.split(",")]
+    servers = {k: v for k, v in SERVERS.items() if any(w in k.lower() for w in wanted)}
     if not HOOKSEAL.exists():
         raise SystemExit("target/release/hookseal is missing: run `make build` first")
     if "rust (axum)" in servers and not AXUM.exists():
