@@ -9,6 +9,9 @@
  * a `hasuraActionError`). No check is made here: they are all the receiver's (js/api.mjs), which
  * is the core's. Runs wherever Hono does (Node through @hono/node-server, Workers, Deno, Bun,
  * Vercel Edge): it imports nothing from `hono` and nothing from `node:`.
+ *
+ * Options may be given as a function of the context, `(c) => options`, called once, on the first
+ * request: on Cloudflare Workers the secrets arrive in `c.env`.
  */
 
 import { createReceiver, answerResponse } from './api.mjs'
@@ -27,9 +30,23 @@ function setResponse(c, response) {
   c.res = response
 }
 
+/**
+ * The receiver for `options`: made now, or, when `options` is a function of the context (a
+ * Worker's secrets arrive in `c.env` with each request), on the first request and then kept.
+ */
+function receiverFor(kind, options) {
+  if (typeof options !== 'function') {
+    const receiver = createReceiver(kind, options)
+    return () => receiver
+  }
+  let receiver
+  return (c) => (receiver ??= createReceiver(kind, options(c)))
+}
+
 function middleware(kind, options) {
-  const receiver = createReceiver(kind, options)
+  const receiverOf = receiverFor(kind, options)
   return async function hooksealMiddleware(c, next) {
+    const receiver = receiverOf(c)
     const a = await receiver.admit(await receiverRequest(receiver, c))
     if (a.answer) return answerResponse(a.answer)
     c.set('hookseal', a.value)
@@ -105,8 +122,9 @@ export function hasuraAction(options) {
  */
 export function hasuraAuth(resolve, options) {
   if (typeof resolve !== 'function') throw new TypeError('hookseal: hasuraAuth needs a resolve function')
-  const receiver = createReceiver('hasuraAuth', options)
+  const receiverOf = receiverFor('hasuraAuth', options)
   return async function hooksealHasuraAuth(c) {
+    const receiver = receiverOf(c)
     const answer = await receiver.run(await receiverRequest(receiver, c), (auth) => {
       c.set('hookseal', auth)
       return resolve(auth, c)

@@ -63,3 +63,24 @@ test('Hono: a hasuraActionError made through the ESM entry is recognised by the 
   const r = await send(base, '/action', { headers: [['x-action-secret', 'a1'], ['content-type', 'application/json']], body })
   assert.deepEqual([r.status, JSON.parse(r.text)], [404, { message: 'no such user', extensions: { code: 'not_found' } }])
 })
+
+test('Hono: options as a function of the context are read once, on the first request (Workers secrets in c.env)', async () => {
+  const { Hono } = await import('hono')
+  const app = new Hono()
+  let calls = 0
+  app.post(
+    '/hygraph',
+    mw.hygraphSignature((c) => {
+      calls++
+      return { secret: c.env.HYGRAPH_WEBHOOK_SECRET }
+    }),
+    (c) => c.json({ environment: c.get('hookseal').environment }),
+  )
+  const env = { HYGRAPH_WEBHOOK_SECRET: 'from-c-env' }
+  const body = '{"operation":"publish"}'
+  for (const secret of ['from-c-env', 'from-c-env', 'other']) {
+    const r = await app.request('/hygraph', { method: 'POST', body, headers: { 'gcms-signature': hs.sign(body, { secret }) } }, env)
+    assert.equal(r.status, secret === 'other' ? 401 : 200)
+  }
+  assert.equal(calls, 1)
+})

@@ -53,9 +53,13 @@ def file_name(i: int, block: Block) -> str:
 
 def typecheck(tmp: Path, blocks: list[Block]) -> dict[str, list[str]]:
     """Writes `blocks` into a fresh project in `tmp`, runs tsc once; errors per file name."""
-    (tmp / "node_modules" / "@types").mkdir(parents=True)
+    (tmp / "node_modules").mkdir(parents=True)
     (tmp / "node_modules" / "hookseal").symlink_to(NODE)
-    (tmp / "node_modules" / "@types" / "node").symlink_to(NODE / "node_modules" / "@types" / "node")
+    # @types/node, and the frameworks docs/frameworks/*.md use (Express with its @types, Hono with
+    # its own): dev-dependencies of bindings-node. `"types": ["node"]` keeps the globals to Node's.
+    (tmp / "node_modules" / "@types").symlink_to(NODE / "node_modules" / "@types")
+    for name in ("express", "hono"):
+        (tmp / "node_modules" / name).symlink_to(NODE / "node_modules" / name)
     (tmp / "package.json").write_text('{"name": "readme-snippets", "private": true, "type": "module"}\n')
     names = [file_name(i, b) for i, b in enumerate(blocks)]
     for name, b in zip(names, blocks, strict=True):
