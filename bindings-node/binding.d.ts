@@ -154,6 +154,12 @@ export interface ReplayConstants {
 /** How long a `done` entry lives for a tolerance (seconds). */
 export declare function replayDoneTtlMs(toleranceSecs?: number | undefined | null): number
 
+/**
+ * The body-keyed replay key (`hookseal::replay::key_for_body`): hex SHA-256 of the
+ * length-prefixed environment and the raw body (string or Uint8Array).
+ */
+export declare function replayKeyForBody(env: string, body: unknown): string
+
 /** The Hygraph header for `body` (raw text) as Hygraph sends it. */
 export declare function signStrict(secret: string, body: string, environment: string, timestampMs: number): string
 

@@ -848,6 +848,7 @@ module.exports.hasuraDelivery = nativeBinding.hasuraDelivery
 module.exports.hasuraErrorBody = nativeBinding.hasuraErrorBody
 module.exports.replayConstants = nativeBinding.replayConstants
 module.exports.replayDoneTtlMs = nativeBinding.replayDoneTtlMs
+module.exports.replayKeyForBody = nativeBinding.replayKeyForBody
 module.exports.signStrict = nativeBinding.signStrict
 module.exports.strictNew = nativeBinding.strictNew
 module.exports.strictTolerance = nativeBinding.strictTolerance

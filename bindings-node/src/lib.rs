@@ -616,3 +616,13 @@ pub fn hasura_auth_cache_key(
 pub fn wrapper_codes() -> Vec<String> {
     Error::WRAPPER_CODES.iter().map(|c| (*c).to_owned()).collect()
 }
+
+/// The body-keyed replay key (`hookseal::replay::key_for_body`): hex SHA-256 of the
+/// length-prefixed environment and the raw body (string or Uint8Array).
+#[napi(catch_unwind)]
+pub fn replay_key_for_body(env: String, body: Unknown<'_>) -> Result<String> {
+    with_scratch(|[s0, _, _]| {
+        let bytes = read_bytes(&body, false, s0)?.unwrap_or(b"");
+        Ok(replay::key_for_body(env.as_bytes(), bytes))
+    })
+}

@@ -13,7 +13,7 @@ use hookseal::ecma::json::MAX_DEPTH;
 use hookseal::ecma::{
     array_index, key_order, write_json_integer, write_json_number, write_json_string, wtf8_from_utf16,
 };
-use hookseal::hasura::{self, Cache, SessionValue};
+use hookseal::hasura::{self, AuthMode, Cache, SessionValue};
 use hookseal::hygraph::{compat, Verifier};
 use hookseal::replay::{self, MemoryGuard as CoreGuard};
 use hookseal::shared_secret::SharedSecret as CoreShared;
@@ -443,11 +443,81 @@ fn hasura_auth_response(
     hasura::auth_response_json(&refs, cache).map_err(|e| PyValueError::new_err(e.to_string()))
 }
 
-/// Checks the shape of a Hasura Action (`kind == "action"`) or Event Trigger payload.
+/// Checks the shape of a Hasura payload: `kind` "action", "event", "scheduled", "auth_v2" (the
+/// v2 auth webhook's POST body) or "auth_ddn"; raises `WebhookVerificationError`
+/// (`malformed_payload`), or `ValueError` for another kind.
 #[pyfunction]
 fn hasura_check(py: Python<'_>, kind: &str, body: &[u8]) -> PyResult<()> {
-    let r = if kind == "action" { hasura::check_action(body) } else { hasura::check_event(body) };
+    let r = match kind {
+        "action" => hasura::check_action(body),
+        "event" => hasura::check_event(body),
+        "scheduled" => hasura::check_scheduled(body),
+        "auth_v2" => hasura::check_auth_request(AuthMode::V2, body),
+        "auth_ddn" => hasura::check_auth_request(AuthMode::Ddn, body),
+        _ => {
+            return Err(PyValueError::new_err(
+                "kind must be \"action\", \"event\", \"scheduled\", \"auth_v2\" or \"auth_ddn\"",
+            ))
+        }
+    };
     r.map_err(|e| verification_error(py, &e))
+}
+
+/// A delivery of Hasura's event system: `(kind, id, replay_key)`, kind "event" or "scheduled";
+/// raises `WebhookVerificationError` (`malformed_payload`) for anything else.
+#[pyfunction]
+fn hasura_delivery(py: Python<'_>, body: &[u8]) -> PyResult<(&'static str, String, String)> {
+    let d = hasura::check_delivery(body).map_err(|e| verification_error(py, &e))?;
+    let key = d.replay_key();
+    Ok((d.kind.as_str(), d.id, key))
+}
+
+fn auth_mode(mode: &str) -> PyResult<AuthMode> {
+    AuthMode::from_name(mode).ok_or_else(|| PyValueError::new_err("mode must be \"v2\" or \"ddn\""))
+}
+
+/// The answer to an allowed auth-webhook request from the session as JSON text:
+/// `(body, lifetime_secs | None)`. `expires_at` and `now` are epoch seconds. `ValueError` when
+/// the session cannot be written (no role, a v2 value that is not a string, number or boolean,
+/// ...).
+#[pyfunction]
+#[pyo3(signature = (mode, session_json, max_age, expires_at, now))]
+fn hasura_auth_answer(
+    mode: &str,
+    session_json: &[u8],
+    max_age: Option<u64>,
+    expires_at: Option<f64>,
+    now: f64,
+) -> PyResult<(String, Option<u64>)> {
+    let a = hasura::auth_answer(auth_mode(mode)?, session_json, max_age, expires_at, now)
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
+    Ok((a.body, a.lifetime_secs))
+}
+
+/// The key of a receiver-side auth-answer cache (the values of the headers `names`, matched
+/// case-insensitively), or `None` when none of them has a value.
+#[pyfunction]
+fn hasura_auth_cache_key(
+    mode: &str,
+    names: Vec<String>,
+    headers: Vec<(String, String)>,
+) -> PyResult<Option<String>> {
+    let mode = auth_mode(mode)?;
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    Ok(hasura::auth_cache_key(mode, &names, &headers))
+}
+
+/// The codes the wrappers answer with besides the verification codes (contract §4).
+#[pyfunction]
+fn wrapper_codes() -> Vec<&'static str> {
+    Error::WRAPPER_CODES.to_vec()
+}
+
+/// The body-keyed replay key: hex SHA-256 of the length-prefixed environment and the body.
+#[pyfunction]
+fn replay_key_for_body(env: &str, body: &[u8]) -> String {
+    replay::key_for_body(env.as_bytes(), body)
 }
 
 /// Every error code, in contract order.
@@ -469,6 +539,13 @@ fn _hookseal(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(hasura_auth_response, m)?)?;
     m.add_function(wrap_pyfunction!(hasura_check, m)?)?;
     m.add_function(wrap_pyfunction!(error_codes, m)?)?;
+    m.add_function(wrap_pyfunction!(hasura_delivery, m)?)?;
+    m.add_function(wrap_pyfunction!(hasura_auth_answer, m)?)?;
+    m.add_function(wrap_pyfunction!(hasura_auth_cache_key, m)?)?;
+    m.add_function(wrap_pyfunction!(wrapper_codes, m)?)?;
+    m.add_function(wrap_pyfunction!(replay_key_for_body, m)?)?;
+    m.add("HASURA_EVENT_DONE_TTL_MS", hasura::EVENT_DONE_TTL_MS)?;
+    m.add("HASURA_RETRY_AFTER_SECS", hasura::DEFAULT_RETRY_AFTER_SECS)?;
     m.add("REPLAY_KEY_PREFIX", replay::KEY_PREFIX)?;
     m.add("DEFAULT_PROCESSING_TTL_MS", replay::DEFAULT_PROCESSING_TTL_MS)?;
     m.add("REPLAY_CLAIM_SCRIPT", replay::CLAIM_SCRIPT)?;

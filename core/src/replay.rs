@@ -110,6 +110,37 @@ pub fn key_for_sign(sign: &[u8]) -> String {
     crate::util::sha256_hex(sign)
 }
 
+/// The key of a delivery by its content rather than its signature: lower-case hex SHA-256 of
+/// the environment's length (u64 little-endian), the environment's bytes, and the raw body.
+///
+/// For a sender that signs a retry anew (a new `t`, so a new `sign`): the signature-keyed guard
+/// ([`key_for_sign`]) would run such a retry again, this key does not. The trade-off: two
+/// deliveries with identical bodies in one environment within the done TTL count as one — the
+/// second is answered `{"duplicate": true}` and never handled. Use it only when two real
+/// deliveries never have identical bodies (a payload that includes the entry's `updatedAt`, say).
+///
+/// ```
+/// use hookseal::replay::key_for_body;
+/// let a = key_for_body(b"master", br#"{"operation":"update"}"#);
+/// assert_eq!(a.len(), 64);
+/// assert_ne!(a, key_for_body(b"staging", br#"{"operation":"update"}"#));
+/// // The length prefix keeps the two parts apart: ("ab", "c") is not ("a", "bc").
+/// assert_ne!(key_for_body(b"ab", b"c"), key_for_body(b"a", b"bc"));
+/// ```
+pub fn key_for_body(env: &[u8], body: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update((env.len() as u64).to_le_bytes());
+    h.update(env);
+    h.update(body);
+    let mut s = String::with_capacity(64);
+    for b in h.finalize() {
+        s.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+        s.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+    }
+    s
+}
+
 /// How long a `done` entry must live for a tolerance of `tolerance_secs`: a copy stays valid
 /// until `t + tolerance`, and `t` may lie up to `tolerance` in the future, so twice the window.
 pub fn done_ttl_ms(tolerance_secs: u64) -> u64 {

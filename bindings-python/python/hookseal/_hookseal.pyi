@@ -13,6 +13,11 @@ __all__ = [
     "hasura_auth_response",
     "hasura_check",
     "error_codes",
+    "hasura_delivery",
+    "hasura_auth_answer",
+    "hasura_auth_cache_key",
+    "wrapper_codes",
+    "replay_key_for_body",
     "REPLAY_KEY_PREFIX",
     "DEFAULT_PROCESSING_TTL_MS",
     "DEFAULT_MAX_ENTRIES",
@@ -20,6 +25,8 @@ __all__ = [
     "REPLAY_COMPLETE_SCRIPT",
     "REPLAY_RELEASE_SCRIPT",
     "HEADER",
+    "HASURA_EVENT_DONE_TTL_MS",
+    "HASURA_RETRY_AFTER_SECS",
 ]
 
 REPLAY_KEY_PREFIX: Final[str]
@@ -29,6 +36,8 @@ REPLAY_CLAIM_SCRIPT: Final[str]
 REPLAY_COMPLETE_SCRIPT: Final[str]
 REPLAY_RELEASE_SCRIPT: Final[str]
 HEADER: Final[str]
+HASURA_EVENT_DONE_TTL_MS: Final[int]
+HASURA_RETRY_AFTER_SECS: Final[int]
 
 @final
 class DropIn:
@@ -66,3 +75,10 @@ def hasura_auth_response(
 ) -> str: ...
 def hasura_check(kind: str, body: bytes) -> None: ...
 def error_codes() -> list[str]: ...
+def hasura_delivery(body: bytes) -> tuple[str, str, str]: ...
+def hasura_auth_answer(
+    mode: str, session_json: bytes, max_age: int | None, expires_at: float | None, now: float
+) -> tuple[str, int | None]: ...
+def hasura_auth_cache_key(mode: str, names: list[str], headers: list[tuple[str, str]]) -> str | None: ...
+def wrapper_codes() -> list[str]: ...
+def replay_key_for_body(env: str, body: bytes) -> str: ...
