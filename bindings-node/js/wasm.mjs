@@ -689,6 +689,16 @@ export function wasmEngine(module, options = {}) {
     })
   }
 
+  function replayKeyForBody(env, body) {
+    return call(() => {
+      putText(0, str(env, 'env'))
+      const f = putValue(1, body, 0)
+      if (f < 0) x.hs_arg(1, 0)
+      check(x.hs_replay_key_for_body(f > 0 ? 1 : 0))
+      return outText()
+    })
+  }
+
   function wrapperCodes() {
     return call(() => {
       check(x.hs_wrapper_codes())
@@ -710,6 +720,7 @@ export function wasmEngine(module, options = {}) {
     hasuraErrorBody,
     replayConstants,
     replayDoneTtlMs,
+    replayKeyForBody,
     signStrict,
     wrapperCodes,
     strictNew,

@@ -713,6 +713,16 @@ pub mod calls {
         }
     }
 
+    /// Slot 0 environment (UTF-8), slot 1 body (UTF-16LE when `utf16`). The body-keyed replay
+    /// key (`hookseal::replay::key_for_body`) to the output.
+    pub fn replay_key_for_body(io: &mut Io, utf16: bool) -> Res<i32> {
+        let body = io.bytes(1, utf16);
+        let key = replay::key_for_body(io.text(0)?.as_bytes(), &body);
+        drop(body);
+        io.put(key.as_bytes());
+        Ok(0)
+    }
+
     /// The wrapper codes (contract §4) as a JSON array in the output.
     pub fn wrapper_codes(io: &mut Io) -> Res<i32> {
         let list: Vec<String> = Error::WRAPPER_CODES.iter().map(|c| quote(c)).collect();
@@ -976,6 +986,12 @@ mod exports {
     #[no_mangle]
     pub extern "C" fn hs_hasura_auth_cache_key() -> i32 {
         run_i32(|io, _| calls::hasura_auth_cache_key(io))
+    }
+
+    /// See [`calls::replay_key_for_body`].
+    #[no_mangle]
+    pub extern "C" fn hs_replay_key_for_body(utf16: u32) -> i32 {
+        run_i32(|io, _| calls::replay_key_for_body(io, utf16 != 0))
     }
 
     /// See [`calls::wrapper_codes`].
