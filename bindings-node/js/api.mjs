@@ -690,9 +690,10 @@ function admitted(value, claim, { toAnswer, failAnswer }) {
   }
 }
 
+/** A handler threw: logged in full (for the operator), answered 500 with no internals. */
 function handlerFailed(what) {
   return (error) => {
-    console.error(`hookseal: ${what} failed: ${describeError(error)}`)
+    console.error(`hookseal: ${what} failed; answered 500 handler_failed:`, error)
     return jsonAnswer(500, errorJson(`${what} failed`, 'handler_failed'))
   }
 }
