@@ -179,6 +179,8 @@ test-node: build-node express-app ## Node tests (node --test): vectors, differen
 	cd $(NODE) && $(WITH_REDIS) npm test --silent
 	@echo "== the same suites on the WebAssembly engine (HOOKSEAL_BACKEND=wasm)"
 	cd $(NODE) && HOOKSEAL_BACKEND=wasm $(WITH_REDIS) node --test $(addprefix tests/,$(NODE_ENGINE_SUITES))
+	@echo "== the vectors and the Fetch wrappers on the WebAssembly engine's other HMACs (HOOKSEAL_HMAC=webcrypto, =wasm)"
+	cd $(NODE) && for h in webcrypto wasm; do HOOKSEAL_BACKEND=wasm HOOKSEAL_HMAC=$$h node --test tests/vectors.test.js tests/wrappers.test.js; done
 
 # The suites whose answers come from the engine: `make test-node` runs them on both.
 NODE_ENGINE_SUITES := vectors.test.js differential.test.js wrappers.test.js replay.test.js hasura.test.js express.test.js hono.test.js lambda.test.js

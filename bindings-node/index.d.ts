@@ -24,6 +24,15 @@ export declare function fromEnv(name: string): EnvSecret
 
 /** Which engine runs this package: the native addon (`native`) or the WebAssembly build (`wasm`). */
 export declare const backend: 'native' | 'wasm'
+/**
+ * Which HMAC-SHA256 runs: `sync` for the drop-in and `verify`, `async` for the wrappers. `'native'`
+ * (the addon), `'node:crypto'` / `'webcrypto'` (the host's own, over the envelope the WebAssembly
+ * engine builds) or `'wasm'` (the core's, in WebAssembly: a sync call outside Node).
+ */
+export declare const hmac: {
+  readonly sync: 'native' | 'node:crypto' | 'wasm'
+  readonly async: 'native' | 'node:crypto' | 'webcrypto' | 'wasm'
+}
 
 /** Anything that carries request headers: Node's `IncomingHttpHeaders`, a Fetch `Headers`, a plain object or a Map. */
 export type HeadersLike =

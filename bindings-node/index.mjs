@@ -33,6 +33,7 @@ export const {
   HEADER,
   REPLAY_KEY_PREFIX,
   backend,
+  hmac,
   fromEnv,
 } = hookseal
 export default hookseal
