@@ -232,6 +232,8 @@ fn diagnose(input: &Input<'_>, steps: &mut Steps) {
     }
     if let Some(hint) = unit_slip(h.timestamp_ms, input.now_ms) {
         steps.push(Status::Warn, "timestamp", hint);
+    } else if let Some(hint) = queued(age, input.tolerance_secs) {
+        steps.push(Status::Info, "timestamp", hint);
     }
 
     let body = (!input.body.is_empty()).then_some(input.body);
@@ -371,6 +373,32 @@ fn body_causes(
     }
 }
 
+/// A `t` at least this old (ms) is "minutes old": worth a word on Hygraph's queue.
+const QUEUED_MS: i128 = 60_000;
+
+/// What a `t` minutes in the past may mean (issue 20 item 8): Hygraph's `t` is when the event
+/// happened, and a webhook can wait in its queue for minutes before it is sent (or be a retry:
+/// whether Hygraph signs a retry anew is not documented). Neither is a replay.
+fn queued(age_ms: i128, tolerance_secs: Option<u64>) -> Option<String> {
+    if age_ms < QUEUED_MS {
+        return None;
+    }
+    let minutes = age_ms as f64 / 60_000.0;
+    let base = format!(
+        "t is {minutes:.1} min old: Hygraph's t is when the event happened, not when the request was sent, and a webhook can wait in Hygraph's queue for minutes (or this is a retry of an earlier attempt)"
+    );
+    Some(match tolerance_secs {
+        Some(tol) if age_ms > i128::from(tol) * 1000 => format!(
+            "{base}: a late delivery, not necessarily a replay. If deliveries often arrive this late, widen the tolerance (e.g. --tolerance {}) and keep the replay guard on",
+            (age_ms / 1000 + 300).max(600)
+        ),
+        Some(tol) => format!(
+            "{base}; it passes the window of ±{tol} s, but a delivery queued longer than that is refused as timestamp_too_old"
+        ),
+        None => base,
+    })
+}
+
 /// A `t` that only makes sense in another unit: seconds (×1000 lands within a day of now) or
 /// microseconds (÷1000 does). Hygraph's `t` is milliseconds.
 fn unit_slip(t: u64, now_ms: u64) -> Option<String> {
@@ -457,6 +485,28 @@ mod tests {
         let r = run(&["s3cret"], Some(&h), body, Some(&["production".to_owned()]));
         assert!(r.has("environment", Status::Fail), "{r}");
         assert_eq!(r.verdict.unwrap_err().code(), "environment_not_allowed");
+    }
+
+    #[test]
+    fn a_minutes_old_t_names_hygraphs_queue() {
+        let body = r#"{"a":1}"#;
+        let s = Secret::new("s3cret").unwrap();
+        let info = |r: &Report| {
+            r.steps
+                .iter()
+                .any(|x| x.topic == "timestamp" && x.status == Status::Info && x.detail.contains("queue"))
+        };
+        // Two minutes old: inside the window, still worth saying.
+        let r = run(&["s3cret"], Some(&sign(&s, body, "master", NOW - 120_000)), body, None);
+        assert!(r.verdict.is_ok() && info(&r), "{r}");
+        assert!(r.to_string().contains("2.0 min old") && r.to_string().contains("timestamp_too_old"), "{r}");
+        // Ten minutes old: refused, and the report says a queue, not only a replay, explains it.
+        let r = run(&["s3cret"], Some(&sign(&s, body, "master", NOW - 600_000)), body, None);
+        assert_eq!(r.verdict.as_ref().unwrap_err().code(), "timestamp_too_old");
+        assert!(info(&r) && r.to_string().contains("not necessarily a replay"), "{r}");
+        // Seconds old: nothing to say; a t in seconds keeps its own hint.
+        assert!(!info(&run(&["s3cret"], Some(&sign(&s, body, "master", NOW - 5_000)), body, None)));
+        assert!(!info(&run(&["s3cret"], Some(&sign(&s, body, "master", NOW / 1000)), body, None)));
     }
 
     #[test]
