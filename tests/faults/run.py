@@ -15,6 +15,15 @@ worker; at the end the tables give the invariants:
 - every 2xx `processed` answer is one completed run;
 - with Redis stopped: every request sent while it was down was answered 503, and no run started.
 
+The `hasura-*` scenarios do the same with Hasura Event Trigger deliveries through the Hasura event
+wrappers (Node `withHasuraEvent`, FastAPI `HasuraEventDelivery`, Flask `hasura_event_required`),
+keyed by the event's id, and a Hasura-like sender: any non-2xx is a failure, retried
+`num_retries` times after `interval_sec` (`delivery_info.current_retry` counting up); an integer
+`Retry-After` sets the delay and schedules one more attempt even when the retries are used up,
+as Hasura's engine does. The sender's clock runs scaled (HASURA_TIME_SCALE: one Hasura second is
+10 ms here). Besides the invariants above: every 409 and 503 carried a Retry-After, and with Redis
+restarted and `num_retries` 0 (Hasura's default) no event is lost: Retry-After alone carries them.
+
 Prints the numbers of every scenario; exits 1 if any invariant fails. Needs `redis-server`,
 `node`, and the Python packages of the repository's .venv (`make test-faults` runs it).
 """
@@ -33,6 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,7 +126,9 @@ class Worker:
     proc: subprocess.Popen[bytes]
 
 
-def start_workers(kinds: list[str], redis_url: str, processing_ttl_ms: int = 300_000) -> list[Worker]:
+def start_workers(
+    kinds: list[str], redis_url: str, processing_ttl_ms: int = 300_000, mode: str = "hygraph"
+) -> list[Worker]:
     workers = []
     for i, kind in enumerate(kinds):
         port = free_port()
@@ -125,7 +137,9 @@ def start_workers(kinds: list[str], redis_url: str, processing_ttl_ms: int = 300
             cmd = ["node", str(HERE / "worker.js"), kind, str(port), redis_url]
         else:
             cmd = [sys.executable, str(HERE / "worker.py"), kind, str(port), redis_url]
-        env = dict(os.environ, HOOKSEAL_SECRET=SECRET, WORKER_NAME=name, PROCESSING_TTL_MS=str(processing_ttl_ms))
+        env = dict(
+            os.environ, HOOKSEAL_SECRET=SECRET, WORKER_NAME=name, PROCESSING_TTL_MS=str(processing_ttl_ms), MODE=mode
+        )
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, start_new_session=True)
         workers.append(Worker(name, f"http://127.0.0.1:{port}", proc))
     for w in workers:
@@ -158,8 +172,11 @@ def configure(workers: list[Worker], **config: Any) -> None:
         httpx.post(w.url + "/config", content=json.dumps(config), timeout=5).raise_for_status()
 
 
-def side_table(workers: list[Worker]) -> list[tuple[int, str, float, str]]:
-    rows: list[tuple[int, str, float, str]] = []
+Row = tuple[Any, str, float, str]  # (delivery id, start|fail|done, wall-clock ms, worker)
+
+
+def side_table(workers: list[Worker]) -> list[Row]:
+    rows: list[Row] = []
     for w in workers:
         rows.extend(tuple(r) for r in httpx.get(w.url + "/log", timeout=30).json())  # type: ignore[misc]
     return rows
@@ -179,15 +196,21 @@ class Http:
         self.idle: dict[str, list[Conn]] = defaultdict(list)
 
     async def post(self, url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
-        """(status, body text); status 0 when there was no answer. A kept-alive connection that
-        the server closed since (uvicorn closes one after an exception) fails before any byte of
-        an answer: then the request is sent again on a new connection, as HTTP clients do."""
+        """(status, body text); status 0 when there was no answer."""
+        status, text, _ = await self.post_full(url, body, headers)
+        return status, text
+
+    async def post_full(self, url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str, dict[str, str]]:
+        """(status, body text, response headers with lower-case names); status 0 when there was
+        no answer. A kept-alive connection that the server closed since (uvicorn closes one after
+        an exception) fails before any byte of an answer: then the request is sent again on a new
+        connection, as HTTP clients do."""
         pool = self.idle[url]
         while True:
             reused = bool(pool)
-            status, text = await self._post(url, pool, body, headers)
+            status, text, got = await self._post(url, pool, body, headers)
             if status >= 0 or not reused:
-                return max(status, 0), text
+                return max(status, 0), text, got
 
     async def _post(
         self,
@@ -195,12 +218,13 @@ class Http:
         pool: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]],
         body: bytes,
         headers: dict[str, str],
-    ) -> tuple[int, str]:
+    ) -> tuple[int, str, dict[str, str]]:
         host, port = url.removeprefix("http://").split(":")
+        got: dict[str, str] = {}
         try:
             reader, writer = pool.pop() if pool else await asyncio.open_connection(host, int(port))
         except OSError:
-            return 0, ""
+            return 0, "", got
         head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
         writer.write(
             f"POST /hook HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Length: {len(body)}\r\n{head}\r\n".encode() + body
@@ -211,13 +235,14 @@ class Http:
             status_line = b""
         if not status_line:
             writer.close()
-            return -1, ""  # closed before answering
+            return -1, "", got  # closed before answering
         try:
             status = int(status_line.split()[1])
             length, chunked, close = 0, False, status_line.startswith(b"HTTP/1.0")
             while (line := await reader.readline()) not in (b"\r\n", b""):
                 name, _, value = line.decode("latin-1").partition(":")
                 name, value = name.strip().lower(), value.strip().lower()
+                got[name] = value
                 if name == "content-length":
                     length = int(value)
                 elif name == "transfer-encoding":
@@ -233,12 +258,12 @@ class Http:
                 data = await reader.readexactly(length)
         except (OSError, ValueError, IndexError, asyncio.IncompleteReadError):
             writer.close()
-            return 0, ""
+            return 0, "", got
         if close:
             writer.close()
         else:
             pool.append((reader, writer))
-        return status, data.decode("utf-8", "replace")
+        return status, data.decode("utf-8", "replace"), got
 
     def close(self) -> None:
         for pool in self.idle.values():
@@ -262,7 +287,7 @@ def make_delivery(i: int) -> Delivery:
 
 @dataclass
 class Answer:
-    delivery: int
+    delivery: Any
     status: int
     kind: str  # processed | duplicate | in_progress | failed | unavailable | unexpected
     sent: float
@@ -323,15 +348,132 @@ class Sender:
         self.http.close()
 
 
+# ---------------------------------------------------------------- the sender (Hasura's part)
+
+# One second of Hasura's clock is this many seconds here: a Retry-After of 1 s waits 10 ms, the
+# default retry interval of 10 s waits 100 ms.
+HASURA_TIME_SCALE = 0.01
+HASURA_INTERVAL_SECS = 10
+
+
+@dataclass
+class HasuraEvent:
+    """One Event Trigger event: its id is the same on every copy and retry, as Hasura's is."""
+
+    id: str
+    payload: dict[str, Any]
+    acked: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def body(self, tries: int) -> bytes:
+        self.payload["delivery_info"]["current_retry"] = tries
+        return json.dumps(self.payload).encode()
+
+
+def make_hasura_event(i: int, num_retries: int) -> HasuraEvent:
+    event_id = str(uuid.UUID(int=random.Random(i).getrandbits(128), version=4))
+    payload = {
+        "event": {
+            "session_variables": {"x-hasura-role": "admin"},
+            "op": "UPDATE",
+            "data": {"old": {"id": i}, "new": {"id": i, "title": f"entry {i}"}},
+            "trace_context": None,
+        },
+        "created_at": "2026-12-02T01:00:00.000000",
+        "id": event_id,
+        "delivery_info": {"max_retries": num_retries, "current_retry": 0},
+        "trigger": {"name": "entries_update"},
+        "table": {"schema": "public", "name": "entries"},
+    }
+    return HasuraEvent(event_id, payload)
+
+
+class HasuraSender(Sender):
+    """Hasura's engine, scaled down: each copy of an event is retried after any non-2xx answer
+    `num_retries` times, `interval_sec` apart; an integer Retry-After sets the delay and schedules
+    one more attempt even when the retries are used up (`retryOrSetError`). Counts the 409 and 503
+    answers that came without a Retry-After (each one an event Hasura could drop) and the copies
+    that gave up (retries used up, no Retry-After)."""
+
+    def __init__(self, workers: list[Worker], stop_when_acked: bool, num_retries: int, window: int = 16) -> None:
+        super().__init__(workers, stop_when_acked, window)
+        self.num_retries = num_retries
+        self.missing_retry_after = 0
+        self.gave_up = 0
+
+    async def copy(self, d: Any) -> None:
+        tries = 0
+        for _ in range(2000):
+            if self.stop_when_acked and d.acked.is_set():
+                return
+            w = self.rng.choice(self.workers)
+            sent = now_ms()
+            status, text, headers = await self.http.post_full(
+                w.url, d.body(tries), {"x-event-secret": SECRET, "content-type": "application/json"}
+            )
+            kind = classify(status, text)
+            self.answers.append(Answer(d.id, status, kind, sent, now_ms()))
+            if kind == "unexpected":
+                FAILURES.append(f"event {d.id}: unexpected answer {status} {text[:120]!r}")
+                return
+            if 200 <= status < 300:
+                self.finals.append(self.answers[-1])
+                d.acked.set()
+                return
+            ra = headers.get("retry-after", "")
+            retry_after = int(ra) if ra.isdigit() and int(ra) > 0 else None
+            if status in (409, 503) and retry_after is None:
+                self.missing_retry_after += 1
+            if retry_after is not None:
+                delay = retry_after
+            elif tries < self.num_retries:
+                delay = HASURA_INTERVAL_SECS
+            else:
+                self.gave_up += 1
+                return
+            tries += 1
+            await asyncio.sleep(delay * HASURA_TIME_SCALE)
+        FAILURES.append(f"event {d.id}: a copy was still retried after 2000 attempts")
+
+
+@dataclass(frozen=True)
+class Proto:
+    """What a scenario delivers: signed Hygraph webhooks, or Hasura events with `num_retries`."""
+
+    mode: str = "hygraph"
+    num_retries: int = 0
+
+    def make(self, i: int) -> Any:
+        return make_hasura_event(i, self.num_retries) if self.mode == "hasura" else make_delivery(i)
+
+    def sender(self, workers: list[Worker], stop_when_acked: bool) -> Sender:
+        if self.mode == "hasura":
+            return HasuraSender(workers, stop_when_acked, self.num_retries)
+        return Sender(workers, stop_when_acked)
+
+    def report(self, name: str, sender: Sender) -> str:
+        """The Hasura sender's own numbers (and failures): Retry-After on every 409 and 503."""
+        if not isinstance(sender, HasuraSender):
+            return ""
+        if sender.missing_retry_after:
+            FAILURES.append(f"{name}: {sender.missing_retry_after} answers 409/503 without a Retry-After")
+        return (
+            f"; num_retries {self.num_retries}, 409/503 without Retry-After {sender.missing_retry_after}, "
+            f"copies that gave up (retries used up on injected failures) {sender.gave_up}"
+        )
+
+
+HYGRAPH = Proto()
+
+
 # ---------------------------------------------------------------- invariants and the report
 
 
 def check(
     name: str,
-    deliveries: list[Delivery],
+    deliveries: list[Any],
     copies: int,
     sender: Sender,
-    rows: list[tuple[int, str, float, str]],
+    rows: list[Row],
     seconds: float,
     extra: str = "",
 ) -> dict[str, int]:
@@ -378,36 +520,39 @@ def check(
 # ---------------------------------------------------------------- scenarios
 
 
-async def many_workers(name: str, kinds: list[str], n: int, copies: int) -> None:
+async def many_workers(name: str, kinds: list[str], n: int, copies: int, proto: Proto = HYGRAPH) -> None:
     """Workers sharing one Redis; every delivery sent `copies` times at once; 20% of runs fail."""
     server = RedisServer(persist=False)
     server.start()
-    workers = start_workers(kinds, server.url)
+    workers = start_workers(kinds, server.url, mode=proto.mode)
     try:
         configure(workers, fail_rate=0.2, hold_ms=2)
-        deliveries = [make_delivery(i) for i in range(n)]
-        sender = Sender(workers, stop_when_acked=False)
+        deliveries = [proto.make(i) for i in range(n)]
+        sender = proto.sender(workers, stop_when_acked=False)
         t0 = time.monotonic()
         await sender.send_all(deliveries, copies)
         seconds = time.monotonic() - t0
         await sender.close()
-        check(name, deliveries, copies, sender, side_table(workers), seconds, f"; {len(workers)} workers")
+        extra = f"; {len(workers)} workers" + proto.report(name, sender)
+        check(name, deliveries, copies, sender, side_table(workers), seconds, extra)
     finally:
         stop_workers(workers)
         server.close()
 
 
-async def redis_restart(name: str, kinds: list[str], n: int, copies: int) -> None:
+async def redis_restart(
+    name: str, kinds: list[str], n: int, copies: int, proto: Proto = HYGRAPH, fail_rate: float = 0.1
+) -> None:
     """Redis killed (SIGKILL) in the middle and started again from its append-only file."""
     server = RedisServer(persist=True)
     server.start()
     # A short claim lifetime: claims left behind by the crash (a handler whose release could not
     # reach Redis, or a claim a client queued while Redis was down) lapse within the test.
-    workers = start_workers(kinds, server.url, processing_ttl_ms=3_000)
+    workers = start_workers(kinds, server.url, processing_ttl_ms=3_000, mode=proto.mode)
     try:
-        configure(workers, fail_rate=0.1, hold_ms=2)
-        deliveries = [make_delivery(i) for i in range(n)]
-        sender = Sender(workers, stop_when_acked=True)
+        configure(workers, fail_rate=fail_rate, hold_ms=2)
+        deliveries = [proto.make(i) for i in range(n)]
+        sender = proto.sender(workers, stop_when_acked=True)
         t0 = time.monotonic()
         window: dict[str, float] = {}
 
@@ -440,6 +585,7 @@ async def redis_restart(name: str, kinds: list[str], n: int, copies: int) -> Non
         ]
         started = [r for r in rows if r[1] == "start" and window["from"] <= r[2] <= window["to"]]
         extra = f"; while Redis was down: {len(down)} answers, {len(not_503)} not 503, {len(started)} runs started"
+        extra += proto.report(name, sender)
         check(name, deliveries, copies, sender, rows, seconds, extra)
         if not down:
             FAILURES.append(f"{name}: no request was answered while Redis was down")
@@ -472,7 +618,9 @@ async def redis_restart(name: str, kinds: list[str], n: int, copies: int) -> Non
         after = {k: probe.get(k) for k in probe.scan_iter("hookseal:replay:*")}
         probe.close()
         marked = sum(v == b"done" for v in before.values())
-        late = Sender(workers, stop_when_acked=False)
+        late = proto.sender(workers, stop_when_acked=False)
+        for d in deliveries:
+            d.acked.clear()
         await late.send_all(deliveries, 1)
         await late.close()
         finals = Counter(a.kind for a in late.finals)
@@ -580,6 +728,38 @@ def scenarios(scale: float) -> dict[str, Any]:
         "python-volatile-restart": lambda: volatile_restart("python", ["fastapi"], 50),
         "node-outlived-claim": lambda: outlived_claim("node, handler outlives its claim", ["ioredis", "node-redis"]),
         "python-outlived-claim": lambda: outlived_claim("python, handler outlives its claim", ["fastapi", "flask"]),
+        # Hasura Event Trigger deliveries through the Hasura event wrappers, a Hasura-like sender.
+        "hasura-node-4-workers": lambda: many_workers(
+            "hasura events, node, 4 workers (2 ioredis, 2 node-redis)", NODE, n // 2, 3, Proto("hasura", 3)
+        ),
+        "hasura-python-4-workers": lambda: many_workers(
+            "hasura events, python, 4 workers (2 FastAPI, 2 Flask)", PYTHON, n // 2, 3, Proto("hasura", 3)
+        ),
+        "hasura-mixed-4-workers": lambda: many_workers(
+            "hasura events, node + python on one Redis",
+            ["ioredis", "fastapi", "node-redis", "flask"],
+            n // 4,
+            3,
+            Proto("hasura", 3),
+        ),
+        # num_retries 0, Hasura's default, and no injected failures: only Retry-After (on the 409s
+        # and on the 503s while Redis is down) brings an event back.
+        "hasura-node-redis-restart": lambda: redis_restart(
+            "hasura events, node, Redis killed and restarted (AOF), num_retries 0",
+            NODE,
+            n // 4,
+            2,
+            Proto("hasura", 0),
+            fail_rate=0.0,
+        ),
+        "hasura-python-redis-restart": lambda: redis_restart(
+            "hasura events, python, Redis killed and restarted (AOF), num_retries 0",
+            PYTHON,
+            n // 4,
+            2,
+            Proto("hasura", 0),
+            fail_rate=0.0,
+        ),
     }
 
 

@@ -3,11 +3,13 @@
     python worker.py fastapi|flask PORT REDIS_URL
 
 A real server (uvicorn for FastAPI with a redis.asyncio client, werkzeug's threaded server for
-Flask with a redis.Redis client) behind hookseal's Hygraph wrapper with a RedisReplayGuard. The
+Flask with a redis.Redis client) behind hookseal's Hygraph wrapper (MODE=hygraph, the default) or
+its Hasura event wrapper (MODE=hasura: Event Trigger deliveries, header X-Event-Secret,
+Retry-After 1) with a RedisReplayGuard. The
 handler records every run in an in-memory side table: `start` when it is called, then `fail`
 (it raises or answers 500, at random, at FAIL_RATE) or `done`. GET /log returns the table;
 POST /config sets fail_rate and hold_ms (how long a run takes). Environment: HOOKSEAL_SECRET (the
-webhook secret), WORKER_NAME, PROCESSING_TTL_MS (the guard's claim lifetime).
+webhook secret), WORKER_NAME, PROCESSING_TTL_MS (the guard's claim lifetime), MODE.
 """
 
 import json
@@ -25,19 +27,20 @@ KIND, PORT, REDIS_URL = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 SECRET = os.environ["HOOKSEAL_SECRET"]
 NAME = os.environ.get("WORKER_NAME", f"{KIND}-{PORT}")
 TTL_MS = int(os.environ.get("PROCESSING_TTL_MS", "300000"))
+HASURA = os.environ.get("MODE", "hygraph") == "hasura"
 
-events: list[tuple[int, str, float, str]] = []  # (delivery id, start|fail|done, wall-clock ms, worker)
+events: list[tuple[int | str, str, float, str]] = []  # (delivery id, start|fail|done, wall-clock ms, worker)
 lock = threading.Lock()
 config: dict[str, Any] = {"fail_rate": 0.0, "hold_ms": 0}
 rng = random.Random(PORT)
 
 
-def record(delivery: int, what: str) -> None:
+def record(delivery: int | str, what: str) -> None:
     with lock:
         events.append((delivery, what, time.time_ns() / 1e6, NAME))
 
 
-def finish(delivery: int) -> str:
+def finish(delivery: int | str) -> str:
     """After the run's work: `fail` (answer 'raise' or '500') at FAIL_RATE, else `done` ('ok')."""
     with lock:
         roll = rng.random()
@@ -59,17 +62,14 @@ def fastapi_app() -> Any:
     import redis.asyncio as aioredis
     from fastapi import Depends, FastAPI, Request
     from fastapi.responses import JSONResponse
-    from hookseal.fastapi import HygraphSignature, install
+    from hookseal.fastapi import HasuraEventDelivery, HygraphSignature, install
 
     client = aioredis.Redis.from_url(REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
     guard = hookseal.RedisReplayGuard(client, processing_ttl_ms=TTL_MS)
     app = FastAPI()
     install(app)
-    hygraph = HygraphSignature(secret=SECRET, replay=guard)
 
-    @app.post("/hook")
-    async def hook(request: Request, v: hookseal.Verified = Depends(hygraph)) -> Any:  # noqa: B008
-        delivery = json.loads(await request.body())["id"]
+    async def run(delivery: int | str) -> Any:
         record(delivery, "start")
         if config["hold_ms"]:
             await asyncio.sleep(config["hold_ms"] / 1000)
@@ -79,6 +79,20 @@ def fastapi_app() -> Any:
         if mode == "500":
             return JSONResponse({"error": "injected"}, status_code=500)
         return {"processed": delivery}
+
+    if HASURA:
+        event = HasuraEventDelivery(header="X-Event-Secret", secret=SECRET, replay=guard, retry_after=1)
+
+        @app.post("/hook")
+        async def hasura_hook(d: hookseal.HasuraDelivery = Depends(event)) -> Any:  # noqa: B008
+            return await run(d.id)
+
+    else:
+        hygraph = HygraphSignature(secret=SECRET, replay=guard)
+
+        @app.post("/hook")
+        async def hook(request: Request, v: hookseal.Verified = Depends(hygraph)) -> Any:  # noqa: B008
+            return await run(json.loads(await request.body())["id"])
 
     @app.get("/log")
     async def log() -> Any:
@@ -95,18 +109,15 @@ def fastapi_app() -> Any:
 
 def flask_app() -> Any:
     import redis
-    from flask import Flask, jsonify, request
-    from hookseal.flask import hygraph_signature_required
+    from flask import Flask, g, jsonify, request
+    from hookseal.flask import hasura_event_required, hygraph_signature_required
 
     client = redis.Redis.from_url(REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
     guard = hookseal.RedisReplayGuard(client, processing_ttl_ms=TTL_MS)
     app = Flask(NAME)
     app.logger.setLevel(logging.CRITICAL)  # the injected exceptions are expected
 
-    @app.post("/hook")
-    @hygraph_signature_required(secret=SECRET, replay=guard)
-    def hook() -> Any:
-        delivery = json.loads(request.get_data())["id"]
+    def run(delivery: int | str) -> Any:
         record(delivery, "start")
         if config["hold_ms"]:
             time.sleep(config["hold_ms"] / 1000)
@@ -116,6 +127,20 @@ def flask_app() -> Any:
         if mode == "500":
             return jsonify(error="injected"), 500
         return jsonify(processed=delivery)
+
+    if HASURA:
+
+        @app.post("/hook")
+        @hasura_event_required(header="X-Event-Secret", secret=SECRET, replay=guard, retry_after=1)
+        def hasura_hook() -> Any:
+            return run(g.hookseal.id)
+
+    else:
+
+        @app.post("/hook")
+        @hygraph_signature_required(secret=SECRET, replay=guard)
+        def hook() -> Any:
+            return run(json.loads(request.get_data())["id"])
 
     @app.get("/log")
     def log() -> Any:
@@ -132,7 +157,8 @@ def flask_app() -> Any:
 
 if __name__ == "__main__":
     # The injected failures and a stopped Redis are expected here; keep the output readable.
-    logging.getLogger("hookseal").setLevel(logging.ERROR)
+    # (The Hasura wrappers log each injected failure they answer 500 handler_failed, at ERROR.)
+    logging.getLogger("hookseal").setLevel(logging.CRITICAL if HASURA else logging.ERROR)
     if KIND == "fastapi":
         import uvicorn
 
