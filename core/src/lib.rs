@@ -59,3 +59,8 @@ pub use secret::{Secret, Secrets};
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
+
+// So are the guide's to the core's Hasura API (docs/hasura/core.md).
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/hasura/core.md")]
+struct HasuraGuideDoctests;
