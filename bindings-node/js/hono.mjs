@@ -6,7 +6,7 @@
  * a duplicate delivery, ...) or stores what was verified in `c.set('hookseal', value)` and runs the
  * route. The route's answer then settles the replay claim (2xx: done; anything else: released);
  * a route that throws gets the receiver's answer for a throw (500 `handler_failed`, or the 4xx of
- * a `hasuraActionError`). No check is made here: they are all the receiver's (js/api.mjs), which
+ * a `hasuraActionError`), except Hono's `HTTPException`, whose answer goes out. No check is made here: they are all the receiver's (js/api.mjs), which
  * is the core's. Runs wherever Hono does (Node through @hono/node-server, Workers, Deno, Bun,
  * Vercel Edge): it imports nothing from `hono` and nothing from `node:`.
  *
@@ -63,7 +63,9 @@ function middleware(kind, options) {
       threw = true
       thrown = c.error
     }
-    if (threw) {
+    // Hono's HTTPException is an answer the route chose (app.onError made c.res from it): it goes
+    // out, and its status settles the claim. Anything else thrown gets the receiver's answer.
+    if (threw && !(thrown && typeof thrown.getResponse === 'function' && c.res)) {
       setResponse(c, answerResponse(await a.fail(thrown)))
       return
     }

@@ -84,3 +84,31 @@ test('Hono: options as a function of the context are read once, on the first req
   }
   assert.equal(calls, 1)
 })
+
+test("Hono: a route's HTTPException keeps its answer (and releases the claim); any other throw is handler_failed", async () => {
+  const { Hono } = await import('hono')
+  const { HTTPException } = await import('hono/http-exception')
+  const replay = hs.createMemoryReplayGuard()
+  const secret = 'hono-http-exception'
+  let mode = 'http'
+  const app = new Hono()
+  app.post('/h', mw.hygraphSignature({ secret, replay }), () => {
+    if (mode === 'http') throw new HTTPException(418, { message: 'teapot' })
+    if (mode === 'error') throw new Error('boom')
+    return new Response('done')
+  })
+  app.onError((e, c) => (e instanceof HTTPException ? e.getResponse() : c.text('Internal Server Error', 500)))
+  const body = '{"operation":"publish"}'
+  const sig = hs.sign(body, { secret })
+  const post = () => app.request('/h', { method: 'POST', body, headers: { 'gcms-signature': sig } })
+  let r = await post()
+  assert.deepEqual([r.status, await r.text()], [418, 'teapot'])
+  mode = 'error'
+  r = await post() // released after the 418: the same delivery runs again
+  assert.deepEqual([r.status, (await r.json()).extensions.code], [500, 'handler_failed'])
+  mode = 'ok'
+  r = await post()
+  assert.deepEqual([r.status, await r.text()], [200, 'done'])
+  r = await post()
+  assert.deepEqual([r.status, await r.json()], [200, { duplicate: true }])
+})
