@@ -17,6 +17,7 @@ from adapter_cases import (
     ACTION,
     AUTH,
     EVENT,
+    GUARDS,
     SHARED,
     STRICT,
     Reply,
@@ -179,11 +180,14 @@ def test_shared_secret_vectors(case: dict[str, Any], variant: dict[str, Any]) ->
     check_shared(case, invoke(wrapped, shared_request(case), variant), seen)
 
 
+@pytest.mark.parametrize("store", GUARDS)
 @pytest.mark.parametrize("variant", VARIANTS, ids=VIDS)
 @pytest.mark.parametrize("case", EVENT, ids=ids(EVENT))
-def test_hasura_event_vectors(case: dict[str, Any], variant: dict[str, Any]) -> None:
+def test_hasura_event_vectors(
+    case: dict[str, Any], variant: dict[str, Any], store: str, request: pytest.FixtureRequest
+) -> None:
     seen: list[Any] = []
-    guard = event_guard(case)
+    guard = event_guard(case, store, request.getfixturevalue("redis_url") if store == "redis" else None)
 
     def answer(event: dict[str, Any]) -> Any:
         handler = case["handler"]

@@ -22,6 +22,7 @@ from adapter_cases import (
     ACTION,
     AUTH,
     EVENT,
+    GUARDS,
     SHARED,
     STRICT,
     Reply,
@@ -144,11 +145,12 @@ def test_shared_secret_vectors(case: dict[str, Any], flavour: str) -> None:
     check_shared(case, send(decorate(view_of(flavour, answer)), shared_request(case), flavour), seen)
 
 
+@pytest.mark.parametrize("store", GUARDS)
 @pytest.mark.parametrize("flavour", FLAVOURS)
 @pytest.mark.parametrize("case", EVENT, ids=ids(EVENT))
-def test_hasura_event_vectors(case: dict[str, Any], flavour: str) -> None:
+def test_hasura_event_vectors(case: dict[str, Any], flavour: str, store: str, request: pytest.FixtureRequest) -> None:
     seen: list[Any] = []
-    guard = event_guard(case)
+    guard = event_guard(case, store, request.getfixturevalue("redis_url") if store == "redis" else None)
 
     def answer(request: HttpRequest) -> Any:
         seen.append(request.hookseal)  # type: ignore[attr-defined]
