@@ -122,13 +122,18 @@ def test_wheel_metadata_and_files(platform: str) -> None:
     assert meta["Name"] == "hookseal" and meta["Version"] == VERSION
     assert meta["Requires-Python"] == REQUIRES_PYTHON == ">=3.10"
     assert (meta["License-Expression"] or meta["License"]) == LICENSE == "MIT OR Apache-2.0"
-    assert sorted(meta.get_all("Provides-Extra")) == ["fastapi", "flask", "redis"]
+    assert sorted(meta.get_all("Provides-Extra")) == ["django", "fastapi", "flask", "redis"]
     extras = {}
     for line in meta.get_all("Requires-Dist"):
         req = Requirement(line)
         (extra,) = re.findall(r'extra == "(\w+)"', str(req.marker))
         extras[extra] = f"{req.name}{req.specifier}"
-    assert extras == {"fastapi": "fastapi>=0.110", "flask": "flask>=3.0", "redis": "redis>=5.0"}
+    assert extras == {
+        "fastapi": "fastapi>=0.110",
+        "flask": "flask>=3.0",
+        "django": "django>=4.2",
+        "redis": "redis>=5.0",
+    }
     assert meta["Description-Content-Type"].startswith("text/markdown")
     assert meta.get_payload().lstrip().startswith("# hookseal"), "the README is the long description"
     assert "Root-Is-Purelib: false" in wheel_file
