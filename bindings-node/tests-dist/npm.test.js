@@ -62,7 +62,7 @@ function addon(t, platform) {
 test('dist/npm: the main tarball (JS, types, WebAssembly engine, no .node) and one per platform, versions agree', () => {
   const main = tarball(PKG.name)
   const files = list(main)
-  for (const f of ['LICENSE-MIT', 'LICENSE-APACHE', 'index.js', 'index.mjs', 'index.d.ts', 'binding.js', 'hookseal.wasm', 'js/api.mjs', 'js/api.cjs', 'js/wasm.mjs', 'js/wasm.cjs', 'js/engine-node.cjs', 'js/engine-edge.mjs', 'js/engine-workerd.mjs', 'js/engine-web.mjs']) {
+  for (const f of ['LICENSE-MIT', 'LICENSE-APACHE', 'index.js', 'index.mjs', 'index.d.ts', 'binding.js', 'hookseal.wasm', 'js/api.mjs', 'js/api.cjs', 'js/wasm.mjs', 'js/wasm.cjs', 'js/engine-node.cjs', 'js/engine-edge.mjs', 'js/engine-workerd.mjs', 'js/engine-web.mjs', 'js/hono.mjs', 'js/hono.cjs', 'js/hono.d.ts', 'js/lambda.mjs', 'js/lambda.cjs', 'js/lambda.d.ts', 'js/express.mjs', 'js/express.cjs', 'js/express.d.ts']) {
     assert.ok(files.includes(`package/${f}`), `${f} missing from the main tarball`)
   }
   assert.deepEqual(files.filter((f) => /\.node$|\/src\/|Cargo\.toml|node_modules|tests?\/|scripts\//.test(f)), [])
@@ -180,6 +180,18 @@ function usesApi(app, backend, addonFile, node = hostNode) {
   assert.deepEqual(JSON.parse(ok(node(['-e', script], { cwd: app }), 'require')), { backend, env: 'master', d: true, addons })
   const esm = node(['--input-type=module', '-e', "import { verify, backend } from 'hookseal'; process.stdout.write(typeof verify + ' ' + backend)"], { cwd: app })
   assert.equal(ok(esm, 'import'), `function ${backend}`)
+  // The framework entries: ESM and CommonJS load, and in Node they are one module (the twin).
+  const sub = node(
+    [
+      '--input-type=module',
+      '-e',
+      "import { hasuraEvent } from 'hookseal/hono'; import { withLambda } from 'hookseal/lambda'; import { keepRawBody } from 'hookseal/express'; " +
+        "import { createRequire } from 'node:module'; const c = createRequire(process.cwd() + '/')('hookseal/hono'); " +
+        "process.stdout.write([typeof hasuraEvent, typeof withLambda, typeof keepRawBody, c.hasuraEvent === hasuraEvent].join(' '))",
+    ],
+    { cwd: app },
+  )
+  assert.equal(ok(sub, 'hookseal/hono, /lambda, /express'), 'function function function true')
   // The shared vectors, through the installed package. The file runs itself (node:test reports
   // in-process): `node --test` would spawn process.execPath, which under qemu is not runnable.
   const env = { ...ENV, HOOKSEAL_PACKAGE: path.join(app, 'node_modules', 'hookseal'), HOOKSEAL_EXPECT_BACKEND: backend }
