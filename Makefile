@@ -235,7 +235,7 @@ $(NEXT_BUILD): $(NEXT_DEPS) $(NEXT_SRC)
 	cd $(NEXT_APP) && env -u HYGRAPH_WEBHOOK_SECRET -u HASURA_ACTION_SECRET NEXT_TELEMETRY_DISABLED=1 \
 	  node node_modules/next/dist/bin/next build
 
-$(NPM_TARBALLS) &: $(WASM) $(shell find $(NODE)/js -name '*.mjs' -o -name 'engine-*.cjs') $(addprefix $(NODE)/,index.js index.mjs index.d.ts package.json hookseal.linux-x64-gnu.node)
+$(NPM_TARBALLS) &: $(WASM) $(shell find $(NODE)/js -name '*.mjs' -o -name 'engine-*.cjs' -o -name '*.d.ts' -o -name '*.d.mts') $(addprefix $(NODE)/,index.js index.mjs index.d.ts package.json hookseal.linux-x64-gnu.node)
 	$(MAKE) --no-print-directory dist-npm
 
 .PHONY: next-app
