@@ -80,3 +80,8 @@ struct RepositoryReadmeDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/rust.md")]
 struct ReadmeDocsRustDoctests;
+
+// The documentation site's Hasura page for axum (docs/hasura/axum.md), the same way.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/hasura/axum.md")]
+struct DocsHasuraAxumDoctests;

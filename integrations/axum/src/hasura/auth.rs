@@ -20,7 +20,6 @@ use serde_json::{Map, Value};
 use tower_service::Service;
 
 use super::cache::{AuthCache, Entry};
-use super::event::handler_failed;
 use super::{error, json};
 use crate::catch::CatchUnwind;
 use crate::hygraph::body_error;
@@ -105,21 +104,22 @@ impl AuthSession {
 }
 
 /// What `resolve` may return: `Option<AuthSession>` (None denies: 401), or a `Result` of it whose
-/// error is answered 500 `handler_failed` (logged; never a 200 or a 401).
+/// error is answered 500 `handler_failed` (never a 200 or a 401). The log line names the error's
+/// type, not its text: an error of a token check may quote the token.
 pub trait AuthOutcome: Send {
-    /// `Ok(Some(session))` allows, `Ok(None)` denies, `Err(cause)` failed.
-    fn into_outcome(self) -> Result<Option<AuthSession>, String>;
+    /// `Ok(Some(session))` allows, `Ok(None)` denies, `Err(type name)` failed.
+    fn into_outcome(self) -> Result<Option<AuthSession>, &'static str>;
 }
 
 impl AuthOutcome for Option<AuthSession> {
-    fn into_outcome(self) -> Result<Option<AuthSession>, String> {
+    fn into_outcome(self) -> Result<Option<AuthSession>, &'static str> {
         Ok(self)
     }
 }
 
-impl<E: fmt::Display + Send> AuthOutcome for Result<Option<AuthSession>, E> {
-    fn into_outcome(self) -> Result<Option<AuthSession>, String> {
-        self.map_err(|e| e.to_string())
+impl<E: Send> AuthOutcome for Result<Option<AuthSession>, E> {
+    fn into_outcome(self) -> Result<Option<AuthSession>, &'static str> {
+        self.map_err(|_| std::any::type_name::<E>())
     }
 }
 
@@ -134,8 +134,8 @@ impl<E: fmt::Display + Send> AuthOutcome for Result<Option<AuthSession>, E> {
 ///   [`AuthSession`] → **200** with the body the core writes ([`hookseal::hasura::auth_answer`]):
 ///   v2 `X-Hasura-*` strings and `"Cache-Control": "max-age=N"` with N the smaller of the
 ///   max-age and the whole seconds left until the token expires; DDN lower-case keys, JSON values,
-///   no cache key. An `Err` or a panic → 500 `handler_failed` (the log line quotes the error,
-///   never a header); a session that cannot be written → 500 `invalid_session`.
+///   no cache key. An `Err` or a panic → 500 `handler_failed` (the log line names the error's
+///   type, never its text or a header); a session that cannot be written → 500 `invalid_session`.
 ///   Hasura accepts only 200 and 401: nothing else is ever answered to its two methods.
 /// - [`cache`](Self::cache): keeps allowed answers on the receiver side (memory or Redis), for no
 ///   longer than their own lifetime, so `resolve` runs once per token and lifetime.
@@ -321,7 +321,12 @@ where
     let call = AuthCall { method, headers, request };
     let resolved = match CatchUnwind::new(async move { (*resolve)(call).await }).await {
         Ok(outcome) => outcome.into_outcome(),
-        Err(panic) => return handler_failed("HasuraAuth: resolve", &*panic, "the auth webhook failed"),
+        Err(_) => {
+            // Not the panic's message: it could quote a credential (the panic hook has printed
+            // where it happened).
+            tracing::error!(target: "hookseal", "HasuraAuth: resolve panicked; answered 500 handler_failed");
+            return error(StatusCode::INTERNAL_SERVER_ERROR, "the auth webhook failed", "handler_failed");
+        }
     };
     let session = match resolved {
         Ok(Some(session)) => session,
@@ -331,8 +336,12 @@ where
             }
             return denied();
         }
-        Err(cause) => {
-            tracing::error!(target: "hookseal", "HasuraAuth: resolve failed: {cause}; answered 500 handler_failed");
+        Err(type_name) => {
+            tracing::error!(
+                target: "hookseal",
+                "HasuraAuth: resolve returned an error ({type_name}; its text is not logged: it could \
+                 quote a credential); answered 500 handler_failed"
+            );
             return error(StatusCode::INTERNAL_SERVER_ERROR, "the auth webhook failed", "handler_failed");
         }
     };
