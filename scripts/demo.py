@@ -37,6 +37,11 @@ NEXT_START = ["node", "node_modules/next/dist/bin/next", "start", "--hostname", 
 # The Flask example runs under the server it is deployed with (the FastAPI one starts uvicorn itself).
 GUNICORN = [str(PYTHON), "-m", "gunicorn", "--bind", "127.0.0.1:{port}", "--chdir", "examples/flask"]
 GUNICORN += ["--workers", "1", "--threads", "4", "--log-level", "warning", "app:app"]
+# The Django example under a WSGI server and under an ASGI one (its event view is async).
+DJANGO_WSGI = [str(PYTHON), "-m", "gunicorn", "--chdir", "examples/django", "--bind", "127.0.0.1:{port}"]
+DJANGO_WSGI += ["--workers", "1", "--threads", "4", "--log-level", "warning", "wsgi:application"]
+DJANGO_ASGI = [str(PYTHON), "-m", "uvicorn", "--app-dir", "examples/django", "--host", "127.0.0.1"]
+DJANGO_ASGI += ["--port", "{port}", "--log-level", "warning", "asgi:application"]
 
 
 @dataclass(frozen=True)
@@ -59,13 +64,19 @@ SERVERS = {
     "Next.js, Node.js runtime": Server(tuple(NEXT_START), NEXT_APP, backend="native"),
     "Next.js, Edge runtime": Server(tuple(NEXT_START), NEXT_APP, prefix="/edge", backend="wasm"),
     "Cloudflare Worker, workerd": Server(("node", "serve.mjs", "{port}"), "examples/cloudflare-worker", backend="wasm"),
-    "python (FastAPI)": Server((str(PYTHON), "examples/fastapi/app.py")),
-    "python (Flask)": Server(tuple(GUNICORN)),
+    "python (FastAPI)": Server((str(PYTHON), "examples/fastapi/app.py"), hasura=True),
+    "python (Flask)": Server(tuple(GUNICORN), hasura=True),
+    "python (Django, gunicorn)": Server(tuple(DJANGO_WSGI), hasura=True),
+    "python (Django, uvicorn ASGI)": Server(tuple(DJANGO_ASGI), hasura=True),
     "rust (axum)": Server((str(AXUM),), hasura=True),
 }
 # The header each example's Hasura Action expects. WSGI servers drop names with an underscore,
 # so the Flask example uses a hyphenated one (see examples/flask/app.py).
-ACTION_HEADER = {"python (Flask)": "X-Action-Secret"}
+ACTION_HEADER = {
+    "python (Flask)": "X-Action-Secret",
+    "python (Django, gunicorn)": "X-Action-Secret",
+    "python (Django, uvicorn ASGI)": "X-Action-Secret",
+}
 
 
 @dataclass
