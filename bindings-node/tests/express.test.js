@@ -174,6 +174,8 @@ const { spawn } = require('node:child_process')
 const EXAMPLE = path.join(__dirname, '..', '..', 'examples', 'express')
 
 function startExample(t, env) {
+  const fs = require('node:fs')
+  assert.ok(fs.existsSync(path.join(EXAMPLE, 'node_modules', 'express')), 'examples/express/node_modules is missing: `make express-app` installs it (npm ci)')
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, ['server.mjs'], { cwd: EXAMPLE, env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
     let err = ''
