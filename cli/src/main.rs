@@ -34,7 +34,7 @@ enum Command {
     Explain(VerifyArgs),
     /// Send a test request to a local endpoint as Hygraph or Hasura would (Action, Event Trigger,
     /// cron or one-off scheduled event, auth webhook), retried as Hasura retries.
-    Send(send::SendArgs),
+    Send(Box<send::SendArgs>),
 }
 
 #[derive(Args, Debug)]

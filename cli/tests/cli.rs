@@ -471,6 +471,7 @@ fn send_retries_an_event_like_hasura_with_current_retry_counting_up() {
         assert_eq!(b["id"], bodies[0]["id"], "every retry carries the event's id");
         assert_eq!(b["delivery_info"], serde_json::json!({ "max_retries": 2, "current_retry": i }));
         hookseal::hasura::check_event(&got[i].0 .2).unwrap();
+        assert_eq!(hookseal::hasura::check_delivery(&got[i].0 .2).unwrap().kind.as_str(), "event");
     }
 }
 
@@ -635,6 +636,11 @@ fn send_builds_scheduled_events_as_the_engine_does() {
     assert_eq!(one_off["payload"], Value::Null);
     assert_eq!(one_off["scheduled_time"], "2026-12-02T01:00:00Z");
     assert_eq!(one_off["comment"], "reminder");
+    // Both are what the core (every face's wrappers) takes as scheduled deliveries.
+    for (body, id) in [(&got[0].0 .2, "c-1"), (&got[1].0 .2, one_off["id"].as_str().unwrap())] {
+        let d = hookseal::hasura::check_delivery(body).unwrap();
+        assert_eq!((d.kind.as_str(), d.id.as_str()), ("scheduled", id));
+    }
 }
 
 #[test]
@@ -673,6 +679,10 @@ fn send_calls_auth_webhooks_in_get_and_post_form() {
     );
     let bare: Value = serde_json::from_slice(&got[2].2).unwrap();
     assert_eq!(bare, serde_json::json!({ "headers": {}, "request": null }));
+    use hookseal::hasura::{check_auth_request, AuthMode};
+    check_auth_request(AuthMode::V2, &got[1].2).unwrap();
+    check_auth_request(AuthMode::V2, &got[2].2).unwrap();
+    check_auth_request(AuthMode::Ddn, &got[3].2).unwrap();
     let ddn: Value = serde_json::from_slice(&got[3].2).unwrap();
     assert_eq!(ddn, serde_json::json!({ "headers": { "authorization": "Bearer t0k" } }));
     assert_eq!(got[4].0, "GET /hook HTTP/1.1");
