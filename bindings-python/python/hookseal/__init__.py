@@ -12,9 +12,9 @@ import functools
 import json
 import math
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from . import _hookseal
 from ._errors import ReplayStoreError, WebhookVerificationError
@@ -24,7 +24,11 @@ __all__ = [
     "HEADER",
     "HasuraAction",
     "HasuraActionError",
+    "HasuraAuthHeaders",
+    "HasuraAuthRequest",
+    "HasuraDelivery",
     "HasuraEvent",
+    "HasuraScheduledEvent",
     "MemoryReplayGuard",
     "RedisReplayGuard",
     "ReplayGuard",
@@ -36,6 +40,7 @@ __all__ = [
     "hasura_action_error",
     "hasura_auth_response",
     "parse_hasura_action",
+    "parse_hasura_delivery",
     "parse_hasura_event",
     "verify",
     "verify_shared_secret",
@@ -385,6 +390,91 @@ class HasuraEvent:
     id: str | None
     session_variables: dict[str, str] | None
     raw: dict[str, Any]
+    delivery_info: dict[str, Any] | None = None
+    """``{"current_retry", "max_retries"}`` (``current_retry`` restarts at 0 on a redelivery:
+    it is no dedupe key; the delivery's ``id`` is)."""
+    created_at: str | None = None
+
+
+@dataclass(frozen=True)
+class HasuraScheduledEvent:
+    """A Hasura cron or one-off scheduled event delivery."""
+
+    id: str
+    scheduled_time: str
+    payload: Any
+    """The JSON configured on the trigger or event (None when none was)."""
+    name: str | None
+    """The cron trigger's name (None for a one-off event)."""
+    comment: str | None
+    created_at: str | None
+    raw: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class HasuraDelivery:
+    """An Event Trigger or scheduled event delivery, as the Hasura event wrappers hand it over.
+    ``kind`` tells which; ``event`` / ``scheduled`` is the typed view of that kind (the other is
+    None); ``payload`` is the whole body as parsed JSON."""
+
+    kind: Literal["event", "scheduled"]
+    id: str
+    """Hasura's id of the delivery: the same on every retry and redelivery (the replay key)."""
+    payload: dict[str, Any]
+    event: HasuraEvent | None
+    scheduled: HasuraScheduledEvent | None
+    replay_key: str = ""
+    """The replay-guard key: ``hasura:`` + hex SHA-256 of ``id`` (never a Hygraph key)."""
+
+
+class HasuraAuthHeaders(Mapping[str, str]):
+    """The client headers an auth webhook got: a read-only mapping whose names match in any case.
+    A header sent more than once reads as its values joined with ``", "`` (as Fetch's
+    ``Headers.get``); :meth:`getlist` gives each value."""
+
+    def __init__(self, pairs: Iterable[tuple[str, str]] = ()) -> None:
+        self._pairs = [(str(k), str(v)) for k, v in pairs]
+        self._names: dict[str, str] = {}
+        for k, _ in self._pairs:
+            self._names.setdefault(k.lower(), k)
+
+    def getlist(self, name: str) -> list[str]:
+        lname = name.lower()
+        return [v for k, v in self._pairs if k.lower() == lname]
+
+    def __getitem__(self, name: str) -> str:
+        values = self.getlist(name) if isinstance(name, str) else []
+        if not values:
+            raise KeyError(name)
+        return ", ".join(values)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._names
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names.values())
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def items_all(self) -> list[tuple[str, str]]:
+        """Every ``(name, value)`` as received, repeated headers once per value."""
+        return list(self._pairs)
+
+    def __repr__(self) -> str:
+        return f"HasuraAuthHeaders({sorted(self._names)!r})"  # names only: values may be credentials
+
+
+@dataclass(frozen=True)
+class HasuraAuthRequest:
+    """What an auth webhook's ``resolve`` gets: the client's ``headers`` (GET: the request's own
+    headers; POST: the body's ``headers``), the GraphQL ``request`` (v2 POST; None otherwise),
+    the HTTP ``method`` and the ``mode`` (``"v2"`` or ``"ddn"``)."""
+
+    method: str
+    headers: HasuraAuthHeaders
+    request: dict[str, Any] | None
+    mode: Literal["v2", "ddn"]
 
 
 def _json_bytes(body: object) -> bytes:
@@ -417,7 +507,33 @@ def parse_hasura_event(body: bytes | str | Mapping[str, Any]) -> HasuraEvent:
     """Typed access to an Event Trigger payload; ``malformed_payload`` names the missing field."""
     raw = _json_bytes(body)
     _hookseal.hasura_check("event", raw)
+    return _event_of(json.loads(raw))
+
+
+def parse_hasura_delivery(body: bytes | str | Mapping[str, Any]) -> HasuraDelivery:
+    """An Event Trigger or a scheduled (cron, one-off) event payload, typed, with ``kind`` telling
+    which; another shape raises ``malformed_payload``."""
+    return _delivery_of(_json_bytes(body))
+
+
+def _delivery_of(raw: bytes) -> HasuraDelivery:
+    kind, delivery_id, key = _hookseal.hasura_delivery(raw)
     doc = json.loads(raw)
+    if kind == "event":
+        return HasuraDelivery("event", delivery_id, doc, _event_of(doc), None, key)
+    scheduled = HasuraScheduledEvent(
+        id=delivery_id,
+        scheduled_time=doc["scheduled_time"],
+        payload=doc.get("payload"),
+        name=doc.get("name"),
+        comment=doc.get("comment"),
+        created_at=doc.get("created_at"),
+        raw=doc,
+    )
+    return HasuraDelivery("scheduled", delivery_id, doc, None, scheduled, key)
+
+
+def _event_of(doc: dict[str, Any]) -> HasuraEvent:
     event = doc["event"]
     data = event.get("data") or {}
     return HasuraEvent(
@@ -430,4 +546,6 @@ def parse_hasura_event(body: bytes | str | Mapping[str, Any]) -> HasuraEvent:
         id=doc.get("id"),
         session_variables=event.get("session_variables"),
         raw=doc,
+        delivery_info=doc.get("delivery_info"),
+        created_at=doc.get("created_at"),
     )

@@ -24,16 +24,43 @@ from __future__ import annotations
 import sys
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, MutableMapping
-from typing import Any
+from typing import Any, Generic, Literal, TypeVar, overload
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
-from . import HEADER, SecretInput, SharedSecretChecker, Verified, Verifier
+from . import (
+    HEADER,
+    HasuraAction,
+    HasuraActionError,
+    HasuraDelivery,
+    SecretInput,
+    SharedSecretChecker,
+    Verified,
+    Verifier,
+)
+from ._hasura import (
+    EVENT_DONE_TTL_SECS,
+    RETRY_AFTER_SECS,
+    HasuraActionCheck,
+    HasuraAuthReceiver,
+    HasuraEventCheck,
+    Resolve,
+)
 from ._receiver import Admitted, Answer, HygraphCheck, Incoming, Receiver, SharedSecretCheck
 from .replay import ReplayGuard
 
-__all__ = ["HookSealResponse", "HygraphSignature", "SharedSecret", "install"]
+__all__ = [
+    "HasuraActionCall",
+    "HasuraEventDelivery",
+    "HookSealResponse",
+    "HygraphSignature",
+    "SharedSecret",
+    "hasura_auth",
+    "install",
+]
+
+V = TypeVar("V")
 
 
 class HookSealResponse(HTTPException):
@@ -64,6 +91,15 @@ Pending = list[tuple[Receiver[Any], Admitted[Any]]]
 async def _handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HookSealResponse)
     return JSONResponse(exc.body, status_code=exc.status_code, headers=exc.headers)
+
+
+async def _action_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HasuraActionError)
+    return JSONResponse(exc.body(), status_code=exc.status)
+
+
+def _response(answer: Answer) -> Response:
+    return Response(answer.body, status_code=answer.status, headers=dict(answer.headers))
 
 
 async def _settle(pending: Pending, status: int | None) -> None:
@@ -121,6 +157,7 @@ def install(app: FastAPI) -> None:
     and settles replay claims by the status the route answered (see the module docstring).
     Call it before the app starts."""
     app.add_exception_handler(HookSealResponse, _handler)
+    app.add_exception_handler(HasuraActionError, _action_error)
     app.add_middleware(_ReplayMiddleware)
 
 
@@ -192,3 +229,126 @@ class SharedSecret:
         admitted = self._receiver.admit(Incoming(request.method, request.headers, b""))
         if isinstance(admitted, Answer):
             raise HookSealResponse.of(admitted)
+
+
+class _HasuraDependency(Generic[V]):
+    """A Hasura dependency: admits the request through its receiver and leaves the claim (and the
+    answer to an exception) to ``install(app)``'s middleware. Without ``install(app)`` it answers
+    500 ``hookseal_layer_missing``: a raised ``HasuraActionError`` or handler exception could not
+    be answered the way Hasura reads them, nor a claim settled by the route's status."""
+
+    _receiver: Receiver[V]
+    _name: str
+
+    async def __call__(self, request: Request) -> V:
+        pending = request.scope.get(_PENDING)
+        if not isinstance(pending, list):
+            raise HookSealResponse.of(
+                Answer.error(
+                    500,
+                    f"hookseal.fastapi.{self._name} needs hookseal.fastapi.install(app): call it where the app "
+                    "is built",
+                    "hookseal_layer_missing",
+                )
+            )
+        admitted = await self._receiver.aadmit(_incoming(request, await request.body()))
+        if isinstance(admitted, Answer):
+            raise HookSealResponse.of(admitted)
+        pending.append((self._receiver, admitted))
+        return admitted.value
+
+
+class HasuraEventDelivery(_HasuraDependency[HasuraDelivery]):
+    """Dependency for Hasura Event Trigger and scheduled (cron, one-off) deliveries, run once;
+    its value is the :class:`hookseal.HasuraDelivery` (``.kind``, ``.id``, ``.event`` /
+    ``.scheduled``, ``.payload``). Needs ``install(app)``.
+
+    In order: the shared-secret ``header`` (401), the payload (400 ``malformed_payload``), then
+    with ``replay`` the guard keyed by the delivery's id: a copy while the first runs → 409 with
+    ``Retry-After: retry_after``; a copy of a done one → 200 ``{"duplicate": true}`` (route not
+    called); the store down → 503 with ``Retry-After``. A 2xx answer marks it done for
+    ``done_ttl`` seconds (default 7 days); a non-2xx answer or an exception releases the claim (an
+    exception answers 500 ``handler_failed`` and is logged)."""
+
+    def __init__(
+        self,
+        *,
+        header: str,
+        secret: SecretInput,
+        replay: ReplayGuard | None = None,
+        retry_after: int = RETRY_AFTER_SECS,
+        done_ttl: int = EVENT_DONE_TTL_SECS,
+    ) -> None:
+        check = HasuraEventCheck(
+            header=header, secret=secret, retry_after=retry_after, done_ttl=done_ttl, where="HasuraEventDelivery"
+        )
+        self._receiver = Receiver(check, replay)
+        self._name = "HasuraEventDelivery"
+
+
+class HasuraActionCall(_HasuraDependency[HasuraAction]):
+    """Dependency for a Hasura Action; its value is the parsed :class:`hookseal.HasuraAction`
+    (``name``, ``input``, ``session_variables``, ``request_query``). Needs ``install(app)``.
+    The route returns the Action's output (200 JSON); raising :class:`hookseal.HasuraActionError`
+    answers its 4xx ``{"message", "extensions"}``, which Hasura passes to the client; any other
+    exception answers 500 ``handler_failed`` (no internals in the body) and is logged on
+    ``logging.getLogger("hookseal")``."""
+
+    def __init__(self, *, header: str, secret: SecretInput) -> None:
+        self._receiver = Receiver(HasuraActionCheck(header=header, secret=secret, where="HasuraActionCall"))
+        self._name = "HasuraActionCall"
+
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+@overload
+def hasura_auth(
+    resolve: Resolve,
+    *,
+    mode: Literal["v2", "ddn"] = ...,
+    max_age: int | None = ...,
+    cache: object = ...,
+    clock: Callable[[], float] | None = ...,
+) -> Endpoint: ...
+@overload
+def hasura_auth(
+    resolve: None = ...,
+    *,
+    mode: Literal["v2", "ddn"] = ...,
+    max_age: int | None = ...,
+    cache: object = ...,
+    clock: Callable[[], float] | None = ...,
+) -> Callable[[Resolve], Endpoint]: ...
+def hasura_auth(
+    resolve: Resolve | None = None,
+    *,
+    mode: Literal["v2", "ddn"] = "v2",
+    max_age: int | None = None,
+    cache: object = None,
+    clock: Callable[[], float] | None = None,
+) -> Endpoint | Callable[[Resolve], Endpoint]:
+    """A Hasura auth webhook endpoint (v2 or DDN, GET and POST forms) around ``resolve``::
+
+        @app.api_route("/auth", methods=["GET", "POST"])
+        @hookseal.fastapi.hasura_auth(mode="v2", max_age=60)
+        async def auth(auth: hookseal.HasuraAuthRequest) -> dict[str, Any] | None: ...
+
+    ``resolve(auth)`` (sync: run in a worker thread, or async) returns None → 401, or
+    ``{"session": {...}, "max_age"?: N, "expires_at"?: epoch seconds | aware datetime}`` → 200 with
+    the body Hasura reads; it raising → 500 ``handler_failed``. ``cache``: see the docs (memory or
+    Redis, keyed by the ``Authorization`` and ``Cookie`` headers, never kept past an answer's
+    lifetime). Needs no ``install(app)``."""
+    receiver = HasuraAuthReceiver(mode=mode, max_age=max_age, cache=cache, clock=clock, where="hasura_auth")
+
+    def build(fn: Resolve) -> Endpoint:
+        async def endpoint(request: Request) -> Response:
+            body = await request.body() if request.method.upper() == "POST" else b""
+            return _response(await receiver.arespond(_incoming(request, body), fn))
+
+        endpoint.__name__ = getattr(fn, "__name__", "hasura_auth")
+        endpoint.__qualname__ = getattr(fn, "__qualname__", endpoint.__name__)
+        endpoint.__doc__ = getattr(fn, "__doc__", None)
+        return endpoint
+
+    return build(resolve) if resolve is not None else build
