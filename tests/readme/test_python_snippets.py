@@ -34,7 +34,11 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from readme_blocks import READMES, Block, of  # noqa: E402
 
 BLOCKS = of(READMES, "python")
-ENV = {"HYGRAPH_WEBHOOK_SECRET": "readme-hygraph-secret", "HASURA_ACTION_SECRET": "readme-action-secret"}
+ENV = {
+    "HYGRAPH_WEBHOOK_SECRET": "readme-hygraph-secret",
+    "HASURA_ACTION_SECRET": "readme-action-secret",
+    "HASURA_EVENT_SECRET": "readme-event-secret",
+}
 MYPY_ERROR = re.compile(r"^(?P<file>[^:\s]+\.py):(?P<line>\d+): (?P<msg>error: .*)$")
 DELIVERY = {"operation": "publish", "data": {"id": "ckx", "title": "<b>Ada</b> & co"}}
 
@@ -154,7 +158,7 @@ def drive(module: types.ModuleType) -> bool:
 
 @pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for k in os.environ.keys() & {"HYGRAPH_WEBHOOK_SECRET", "HASURA_ACTION_SECRET", "REDIS_URL"}:
+    for k in os.environ.keys() & {"HYGRAPH_WEBHOOK_SECRET", "HASURA_ACTION_SECRET", "HASURA_EVENT_SECRET", "REDIS_URL"}:
         monkeypatch.delenv(k)
     for k, v in ENV.items():
         monkeypatch.setenv(k, v)
