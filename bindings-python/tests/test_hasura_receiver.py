@@ -272,3 +272,18 @@ def test_event_options_checked_at_construction() -> None:
         hasura_event_required(header="x", secret="s", done_ttl=-1)
     with pytest.raises(TypeError):
         HasuraActionCall(header="x", secret=None)  # type: ignore[arg-type]
+
+
+def test_every_code_the_wrappers_answer_is_in_the_cores_lists() -> None:
+    codes = set(hookseal._hookseal.error_codes()) | set(hookseal._hookseal.wrapper_codes())
+    answered = {"handler_failed", "access_denied", "invalid_session", "hookseal_layer_missing"}
+    answered |= {"replay_store_unavailable", "replayed", "malformed_payload", "missing_secret", "secret_mismatch"}
+    for case in WRAPPERS["event"] + WRAPPERS["action"] + WRAPPERS["auth"]:
+        if (
+            "code" in case["expect"]
+            and case["expect"]["status"] != 400
+            or case["expect"].get("code") == "malformed_payload"
+        ):
+            answered.add(case["expect"]["code"])
+    answered -= {"invalid_credentials", "not_found"}  # the Action handler's own codes
+    assert answered <= codes, answered - codes

@@ -39,8 +39,10 @@ __all__ = [
 
 _log = logging.getLogger("hookseal")
 
-RETRY_AFTER_SECS: int = getattr(_hookseal, "HASURA_RETRY_AFTER_SECS", 10)
-EVENT_DONE_TTL_SECS: int = getattr(_hookseal, "HASURA_EVENT_DONE_TTL_MS", 7 * 24 * 3_600_000) // 1000
+RETRY_AFTER_SECS: int = _hookseal.HASURA_RETRY_AFTER_SECS
+"""``Retry-After`` on a 409 (a copy while the first runs) and a 503 (store down): 10 s."""
+EVENT_DONE_TTL_SECS: int = _hookseal.HASURA_EVENT_DONE_TTL_MS // 1000
+"""How long a done Hasura delivery is remembered by default: 7 days."""
 
 
 def _positive_int(value: object, name: str) -> int:
