@@ -183,7 +183,7 @@ test-node: build-node express-app ## Node tests (node --test): vectors, differen
 	cd $(NODE) && for h in webcrypto wasm; do HOOKSEAL_BACKEND=wasm HOOKSEAL_HMAC=$$h node --test tests/vectors.test.js tests/wrappers.test.js; done
 
 # The suites whose answers come from the engine: `make test-node` runs them on both.
-NODE_ENGINE_SUITES := vectors.test.js differential.test.js wrappers.test.js replay.test.js hasura.test.js express.test.js hono.test.js lambda.test.js
+NODE_ENGINE_SUITES := vectors.test.js differential.test.js wrappers.test.js replay.test.js hasura.test.js express.test.js hono.test.js lambda.test.js replay-key.test.js
 
 .PHONY: test-python
 test-python: build-python ## Python tests (pytest): vectors, properties, FastAPI/Flask, Redis, typing

@@ -252,6 +252,13 @@ export interface HygraphSignatureOptions {
   environments?: readonly string[]
   /** A replay guard: duplicates get 409 (processing) or 200 `{"duplicate":true}` (done). */
   replay?: ReplayGuard
+  /**
+   * What makes two requests one delivery for `replay`: `'signature'` (default: the header's
+   * `sign`, so a copy of the same signed request) or `'body'` (sha256 of the environment and the
+   * raw body: also a retry the sender signed again; two identical bodies inside the done TTL
+   * count as one delivery).
+   */
+  replayKey?: 'signature' | 'body'
 }
 
 /** A Node request after {@link withHygraphSignature} read it. */

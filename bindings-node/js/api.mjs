@@ -719,7 +719,10 @@ function makeReceiver(kind, needsBody, admit) {
 
 function hygraphReceiver(options) {
   if (!options || typeof options !== 'object') throw new TypeError('hookseal: options { secret } are required')
-  const { secret, tolerance, environments, replay } = options
+  const { secret, tolerance, environments, replay, replayKey = 'signature' } = options
+  if (replayKey !== 'signature' && replayKey !== 'body') {
+    throw new TypeError("hookseal: replayKey must be 'signature' (the default) or 'body'")
+  }
   const ready = configured(secret, () => {
     const engine = configCall(() =>
       native.strictNew(secretList(secret), tolerance === undefined ? 300 : tolerance, environments ?? null),
@@ -731,14 +734,18 @@ function hygraphReceiver(options) {
   return makeReceiver('hygraph', true, async (request) => {
     const cfg = ready()
     if (cfg === null) return { answer: jsonAnswer(500, notConfigured(secret)) }
-    const out = await strictOutcomeAsync(cfg.engine, bodyInput(request.body), headerValue(request.headers, HEADER), Date.now(), replay !== undefined)
+    const raw = bodyInput(request.body)
+    const out = await strictOutcomeAsync(cfg.engine, raw, headerValue(request.headers, HEADER), Date.now(), replay !== undefined)
     if (out.failure) return { answer: errorAnswer(401, out.failure.message, out.failure.code) }
     const value = { environment: out.environment, timestamp: out.timestamp, secretIndex: out.secretIndex }
     if (!replay) return admitted(value, null, conv)
+    // 'body': one delivery is its environment and body, whatever signature carries it (issue 20
+    // item 8: a sender that re-signs a retry); two identical bodies inside the done TTL are one.
+    const key = replayKey === 'body' ? native.replayKeyForBody(out.environment, raw) : out.replayKey
     const token = newClaimToken()
-    const early = await claimAnswer(replay, out.replayKey, token)
+    const early = await claimAnswer(replay, key, token)
     if (early) return { answer: early }
-    return admitted(value, { replay, key: out.replayKey, token, doneTtlMs: cfg.doneTtlMs }, conv)
+    return admitted(value, { replay, key, token, doneTtlMs: cfg.doneTtlMs }, conv)
   })
 }
 
