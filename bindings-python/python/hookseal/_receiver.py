@@ -20,12 +20,13 @@ Nothing here knows a framework; nothing here re-implements a rule of the core.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from . import HEADER, HasuraActionError, SharedSecretChecker, Verified, Verifier, _hookseal
 from ._errors import ReplayStoreError, WebhookVerificationError
@@ -39,6 +40,7 @@ __all__ = [
     "HygraphCheck",
     "Incoming",
     "Receiver",
+    "ReplayKeyBy",
     "SharedSecretCheck",
     "header_pairs",
 ]
@@ -172,16 +174,35 @@ class Check(Generic[V]):
         return Answer.json(200, value)
 
 
-class HygraphCheck(Check[Verified]):
-    """``gcms-signature`` over the raw body (contract §2b)."""
+ReplayKeyBy = Literal["signature", "body"]
 
-    def __init__(self, verifier: Verifier, header: str = HEADER, where: str = "hygraph_signature_required") -> None:
+
+class HygraphCheck(Check[Verified]):
+    """``gcms-signature`` over the raw body (contract §2b). ``replay_key``: what the replay guard
+    keys a delivery by: ``"signature"`` (the header's MAC, the default) or ``"body"`` (SHA-256 of
+    the environment and the raw body, for a sender that signs a retry anew; two deliveries with
+    identical bodies within the done TTL then count as one)."""
+
+    def __init__(
+        self,
+        verifier: Verifier,
+        header: str = HEADER,
+        where: str = "hygraph_signature_required",
+        replay_key: ReplayKeyBy = "signature",
+    ) -> None:
+        if replay_key not in ("signature", "body"):
+            raise ValueError("replay_key must be 'signature' or 'body'")
         self.verifier = verifier
         self.header = header
         self.where = where
+        self.by_body = replay_key == "body"
 
     def inspect(self, req: Incoming) -> Verified:
-        return self.verifier.verify(req.body, signature_header(req.headers, self.header))
+        verified = self.verifier.verify(req.body, signature_header(req.headers, self.header))
+        if self.by_body:
+            key = _hookseal.replay_key_for_body(verified.environment, bytes(req.body))
+            return dataclasses.replace(verified, replay_key=key)
+        return verified
 
     def replay_key(self, value: Verified) -> str:
         return value.replay_key

@@ -47,7 +47,7 @@ from ._hasura import (
     HasuraEventCheck,
     Resolve,
 )
-from ._receiver import Admitted, Answer, HygraphCheck, Incoming, Receiver, SharedSecretCheck
+from ._receiver import Admitted, Answer, HygraphCheck, Incoming, Receiver, ReplayKeyBy, SharedSecretCheck
 from .replay import ReplayGuard
 
 __all__ = [
@@ -180,9 +180,10 @@ class HygraphSignature:
         environments: Iterable[str] | None = None,
         replay: ReplayGuard | None = None,
         header: str = HEADER,
+        replay_key: ReplayKeyBy = "signature",
     ) -> None:
         verifier = Verifier(secret=secret, tolerance=tolerance, environments=environments)
-        self._receiver = Receiver(HygraphCheck(verifier, header, "HygraphSignature"), replay)
+        self._receiver = Receiver(HygraphCheck(verifier, header, "HygraphSignature", replay_key), replay)
         self._warned = False
         # Where the user built this dependency: a warning found at request time points there,
         # not into FastAPI's machinery.

@@ -32,7 +32,7 @@ from ._hasura import (
     HasuraAuthReceiver,
     HasuraEventCheck,
 )
-from ._receiver import Answer, HygraphCheck, Incoming, Receiver, SharedSecretCheck
+from ._receiver import Answer, HygraphCheck, Incoming, Receiver, ReplayKeyBy, SharedSecretCheck
 from .replay import ReplayGuard
 
 __all__ = [
@@ -103,11 +103,13 @@ def hygraph_signature_required(
     environments: Iterable[str] | None = None,
     replay: ReplayGuard | None = None,
     header: str = HEADER,
+    replay_key: ReplayKeyBy = "signature",
 ) -> Callable[[F], F]:
     """Verifies ``gcms-signature`` over the raw body; the view finds :class:`Verified` in
-    ``flask.g.hookseal``. Configuration errors raise here, at import time."""
+    ``flask.g.hookseal``. Configuration errors raise here, at import time. ``replay_key="body"``
+    keys the replay guard by the environment and body instead of the signature."""
     verifier = Verifier(secret=secret, tolerance=tolerance, environments=environments)
-    receiver = Receiver(HygraphCheck(verifier, header, "hygraph_signature_required"), replay)
+    receiver = Receiver(HygraphCheck(verifier, header, "hygraph_signature_required", replay_key), replay)
     return lambda view: _wrap(receiver, view)
 
 
