@@ -287,3 +287,20 @@ def test_every_code_the_wrappers_answer_is_in_the_cores_lists() -> None:
             answered.add(case["expect"]["code"])
     answered -= {"invalid_credentials", "not_found"}  # the Action handler's own codes
     assert answered <= codes, answered - codes
+
+
+def test_receiver_hygraph_with_plain_mappings() -> None:
+    """The receiver on plain dicts (Lambda, Django): header names in any case, a list value is
+    the header's copies (two copies are malformed, as in every face)."""
+    from hookseal import Verifier
+    from hookseal._receiver import HygraphCheck
+
+    rx = Receiver(HygraphCheck(Verifier(secret="s")), hookseal.MemoryReplayGuard())
+    body = b'{"a":1}'
+    sig = hookseal.generate_webhook_signature(secret="s", raw_payload=body)
+    ok = rx.run(Incoming("POST", {"GCMS-Signature": sig}, body), lambda v: {"env": v.environment}, lambda r: None)
+    assert isinstance(ok, Answer) and ok.data() == {"env": "master"}
+    dup = rx.run(Incoming("POST", {"gcms-signature": [sig]}, body), lambda v: {}, lambda r: None)
+    assert isinstance(dup, Answer) and dup.data() == {"duplicate": True}
+    two = rx.run(Incoming("POST", {"gcms-signature": [sig, sig]}, body), lambda v: {}, lambda r: None)
+    assert isinstance(two, Answer) and two.status == 401 and two.data()["extensions"]["code"] == "malformed_signature"

@@ -1,32 +1,15 @@
-"""What the framework integrations answer, shared by FastAPI and Flask."""
+"""HTTP details the receiver shares with every adapter."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from . import _hookseal
-from ._errors import ReplayStoreError, WebhookVerificationError
-
-
-def failure(exc: Exception) -> tuple[int, dict[str, Any]]:
-    """Status and body for a failed check, in Hasura's error shape."""
-    if isinstance(exc, WebhookVerificationError):
-        return 401, json.loads(_hookseal.hasura_error_body(str(exc), exc.code))
-    if isinstance(exc, ReplayStoreError):
-        return 503, json.loads(_hookseal.hasura_error_body(str(exc), "replay_store_unavailable"))
-    raise exc
-
-
-IN_PROGRESS: tuple[int, dict[str, Any]] = (
-    409,
-    json.loads(_hookseal.hasura_error_body("this delivery is being processed; retry later", "replayed")),
-)
-DUPLICATE: tuple[int, dict[str, Any]] = (200, {"duplicate": True})
+from ._errors import WebhookVerificationError
 
 
 def signature_header(headers: Any, name: str) -> str | None:
-    """The signature header's value; a header sent more than once is malformed_signature, as in
+    """The signature header's value, its name matched in any case (a plain mapping is scanned; a
+    list value is the header's copies); a header sent more than once is malformed_signature, as in
     the Node face (which sees the copies joined) and the shared-secret check (contract §3)."""
     getlist = getattr(headers, "getlist", None)
     if callable(getlist):
@@ -36,5 +19,14 @@ def signature_header(headers: Any, name: str) -> str | None:
                 f"the {name} header is malformed: it was given more than once", "malformed_signature"
             )
         return str(values[0]) if values else None
-    value = headers.get(name)
-    return value if value is None or isinstance(value, str) else str(value)
+    lname = name.lower()
+    found = [v for k, v in headers.items() if isinstance(k, str) and k.lower() == lname]
+    values = [x for v in found for x in (v if isinstance(v, (list, tuple)) else [v]) if x is not None]
+    if len(values) > 1:
+        raise WebhookVerificationError(
+            f"the {name} header is malformed: it was given more than once", "malformed_signature"
+        )
+    if not values:
+        return None
+    value = values[0]
+    return value if isinstance(value, str) else value.decode("latin-1") if isinstance(value, bytes) else str(value)
