@@ -256,7 +256,7 @@ def test_flask_repeated_header_reaches_resolve_joined() -> None:
 
 def test_configuration_errors() -> None:
     with pytest.raises(ValueError):
-        hookseal.fastapi.hasura_auth(lambda a: None, mode="v3")  # type: ignore[arg-type]
+        hookseal.fastapi.hasura_auth(lambda a: None, mode="v3")  # type: ignore[call-overload]
     with pytest.raises(ValueError):
         hookseal.flask.hasura_auth(lambda a: None, max_age=-1)
     with pytest.raises(TypeError):
@@ -296,3 +296,24 @@ def test_decorator_forms_keep_the_name() -> None:
     }
     assert tc.post("/auth", json={"headers": {"authorization": "Bearer t"}, "request": None}).status_code == 200
     assert tc.post("/auth", content=b"not json").status_code == 400
+
+
+def test_flask_async_resolve_and_sync_receiver_refuses_awaitables() -> None:
+    import asyncio
+
+    async def resolve(auth: hookseal.HasuraAuthRequest) -> dict[str, Any] | None:
+        await asyncio.sleep(0)
+        return {"session": {"role": "user"}} if auth.headers.get("authorization") == "Bearer t" else None
+
+    app = Flask(__name__)
+    app.add_url_rule("/auth", view_func=hookseal.flask.hasura_auth(resolve, mode="ddn"), methods=["GET", "POST"])
+    c = app.test_client()
+    assert c.get("/auth", headers={"Authorization": "Bearer t"}).json == {"x-hasura-role": "user"}
+    assert c.post("/auth", json={"headers": {"authorization": "Bearer t"}}).json == {"x-hasura-role": "user"}
+    assert c.get("/auth").status_code == 401
+    # The framework-neutral sync receiver given an async resolve answers 500, never 200 or 401.
+    from hookseal._hasura import HasuraAuthReceiver
+    from hookseal._receiver import Incoming
+
+    answer = HasuraAuthReceiver().respond(Incoming("GET", {"Authorization": "Bearer t"}, b""), resolve)  # type: ignore[arg-type]
+    assert (answer.status, answer.data()["extensions"]["code"]) == (500, "handler_failed")
