@@ -249,6 +249,18 @@ def test_replay_retry_and_raw_body(variant: dict[str, Any]) -> None:
     assert calls == [BODY, BODY]
 
 
+def test_replay_key_body() -> None:
+    """replay_key="body": the same body re-signed is the same delivery."""
+    for by, second in (("body", {"duplicate": True}), ("signature", {"ok": True})):
+        handler = hygraph_signature_required(secret=SECRET, replay=hookseal.MemoryReplayGuard(), replay_key=by)(
+            lambda event, context: {"ok": True}
+        )
+        t = time.time_ns() // 1_000_000
+        old = hookseal.generate_webhook_signature(secret=SECRET, raw_payload=BODY, timestamp=t - 2000)
+        assert invoke(handler, Request("POST", {"gcms-signature": old}, BODY), VARIANTS[2]).json() == {"ok": True}
+        assert invoke(handler, Request("POST", {"gcms-signature": sig()}, BODY), VARIANTS[2]).json() == second
+
+
 def test_answer_shape_is_the_proxy_answer() -> None:
     @shared_secret_required(header="X-Action-Secret", secret="abc")
     def handler(event: dict[str, Any], context: Any) -> Any:

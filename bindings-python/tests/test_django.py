@@ -226,6 +226,18 @@ def test_replay_and_retry_after_failure(flavour: str) -> None:
     assert bad.headers["content-type"] == "application/json"
 
 
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_replay_key_body(flavour: str) -> None:
+    """replay_key="body": the same body re-signed (another t, another signature) is the same
+    delivery; with the default key by signature it is a new one."""
+    for by, second in (("body", {"duplicate": True}), ("signature", {"ok": True})):
+        view = hygraph_signature_required(secret=SECRET, replay=hookseal.MemoryReplayGuard(), replay_key=by)(
+            view_of(flavour, lambda request: JsonResponse({"ok": True}))
+        )
+        assert send(view, Request("POST", {"gcms-signature": sig(age_ms=2000)}, BODY), flavour).json() == {"ok": True}
+        assert send(view, Request("POST", {"gcms-signature": sig()}, BODY), flavour).json() == second
+
+
 def test_decorated_views_keep_their_kind_and_are_csrf_exempt() -> None:
     from asgiref.sync import iscoroutinefunction
 
@@ -312,15 +324,15 @@ def test_body_over_djangos_limit_is_413(flavour: str) -> None:
 
 def test_configuration_errors_at_decoration() -> None:
     with pytest.raises(TypeError):
-        hygraph_signature_required(secret=None)  # type: ignore[arg-type]
+        hygraph_signature_required(secret=None)
     with pytest.raises(ValueError):
         hygraph_signature_required(secret="")
     with pytest.raises(TypeError):
-        shared_secret_required(header="x", secret=None)  # type: ignore[arg-type]
+        shared_secret_required(header="x", secret=None)
     with pytest.raises(ValueError):
         hasura_event_required(header="x", secret="s", retry_after=0)
     with pytest.raises(ValueError):
-        hasura_auth(mode="v3")  # type: ignore[arg-type]
+        hasura_auth(mode="v3")
 
 
 # ---------------------------------------------------------------- the example app, served

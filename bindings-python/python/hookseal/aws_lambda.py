@@ -38,7 +38,7 @@ from typing import Any, Literal, TypeVar
 
 from . import HEADER, HasuraAuthHeaders, HasuraAuthRequest, SecretInput, SharedSecretChecker, Verifier
 from ._hasura import EVENT_DONE_TTL_SECS, RETRY_AFTER_SECS, HasuraActionCheck, HasuraAuthReceiver, HasuraEventCheck
-from ._receiver import Answer, HygraphCheck, Incoming, Receiver, SharedSecretCheck
+from ._receiver import Answer, HygraphCheck, Incoming, Receiver, ReplayKeyBy, SharedSecretCheck
 from .replay import ReplayGuard
 
 __all__ = [
@@ -165,13 +165,17 @@ def hygraph_signature_required(
     environments: Iterable[str] | None = None,
     replay: ReplayGuard | None = None,
     header: str = HEADER,
+    replay_key: ReplayKeyBy = "signature",
 ) -> Callable[[F], F]:
     """Verifies ``gcms-signature`` over the raw body; the handler finds :class:`hookseal.Verified`
     in ``event["hookseal"]`` (and the body in :func:`raw_body`). With ``replay``: a copy of a
     handled delivery answers 200 ``{"duplicate": true}``, a copy while the first runs 409; a
-    handler that raises or answers non-2xx releases its claim. Configuration errors raise here."""
+    handler that raises or answers non-2xx releases its claim. Configuration errors raise here. ``replay_key="body"``
+    keys the replay guard by the environment and the body instead of the signature."""
     verifier = Verifier(secret=secret, tolerance=tolerance, environments=environments)
-    receiver = Receiver(HygraphCheck(verifier, header, "hookseal.aws_lambda.hygraph_signature_required"), replay)
+    receiver = Receiver(
+        HygraphCheck(verifier, header, "hookseal.aws_lambda.hygraph_signature_required", replay_key), replay
+    )
     return lambda handler: _wrap(receiver, handler)
 
 

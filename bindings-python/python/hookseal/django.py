@@ -35,7 +35,7 @@ from django.utils.datastructures import CaseInsensitiveMapping
 
 from . import HEADER, HasuraAuthRequest, SecretInput, SharedSecretChecker, Verifier
 from ._hasura import EVENT_DONE_TTL_SECS, RETRY_AFTER_SECS, HasuraActionCheck, HasuraAuthReceiver, HasuraEventCheck
-from ._receiver import Answer, HygraphCheck, Incoming, Receiver, SharedSecretCheck
+from ._receiver import Answer, HygraphCheck, Incoming, Receiver, ReplayKeyBy, SharedSecretCheck
 from .replay import ReplayGuard
 
 __all__ = [
@@ -135,13 +135,17 @@ def hygraph_signature_required(
     environments: Iterable[str] | None = None,
     replay: ReplayGuard | None = None,
     header: str = HEADER,
+    replay_key: ReplayKeyBy = "signature",
 ) -> Callable[[F], F]:
     """Verifies ``gcms-signature`` over the raw body; the view finds :class:`hookseal.Verified`
     in ``request.hookseal``. With ``replay``: a copy of a handled delivery answers 200
     ``{"duplicate": true}``, a copy while the first runs 409; a view that raises or answers
-    non-2xx releases its claim so Hygraph's retry runs. Configuration errors raise here."""
+    non-2xx releases its claim so Hygraph's retry runs. Configuration errors raise here. ``replay_key="body"``
+    keys the replay guard by the environment and the body instead of the signature."""
     verifier = Verifier(secret=secret, tolerance=tolerance, environments=environments)
-    receiver = Receiver(HygraphCheck(verifier, header, "hookseal.django.hygraph_signature_required"), replay)
+    receiver = Receiver(
+        HygraphCheck(verifier, header, "hookseal.django.hygraph_signature_required", replay_key), replay
+    )
     return lambda view: _wrap(receiver, view)
 
 
