@@ -309,7 +309,7 @@ leakcheck: build-python ## the core's tests and the Python bad-input catalogue u
 	scripts/leakcheck.sh
 
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := strict_header compat_header js_serialization envelope_stream strict_verify simd_escape simd_utf16
+FUZZ_TARGETS := strict_header compat_header js_serialization envelope_stream strict_verify simd_escape simd_utf16 hasura_payloads
 # cargo-fuzz needs a nightly compiler; without one, RUSTC_BOOTSTRAP=1 lets stable build it.
 FUZZ_CARGO := $(shell rustup toolchain list 2>/dev/null | grep -q nightly && echo "cargo +nightly" || echo "env RUSTC_BOOTSTRAP=1 cargo")
 

@@ -35,6 +35,7 @@ seeds = {
         "strict_verify",
         "simd_escape",
         "simd_utf16",
+        "hasura_payloads",
     ]
 }
 for path in sorted(vectors.glob("*.json")):
@@ -55,6 +56,8 @@ for path in sorted(vectors.glob("*.json")):
             seeds["simd_escape"].append(bytes([len(seeds["simd_escape"]) % 32]) + body)
             seeds["simd_utf16"].append(body.decode("utf-8", "replace").encode("utf-16-le", "surrogatepass"))
             seeds["js_serialization"].append(body)
+        if path.name.startswith("hasura-"):
+            seeds["hasura_payloads"].append(body)
     for section in ("reserialize", "quote"):
         for case in data.get(section, []):
             value = text(case, "input")
