@@ -57,7 +57,7 @@ def rust_table() -> str:
             medians[(ident, case)] = est["median"]["point_estimate"]
     lines = [
         "| body | hookseal streaming | naive serde_json | bare HMAC of envelope | escaping alone"
-        " | streaming / bare (target ≤ 1.5× at 200 B, ≤ 1.15× at 1 MiB) | naive / streaming |",
+        " | streaming / bare (target ≤ 1.5× at 200 B, ≤ 1.25× at 1 MiB) | naive / streaming |",
         "|---|---|---|---|---|---|---|",
     ]
     for shape, size, case in RUST_CASES:
@@ -155,7 +155,8 @@ def main() -> None:
             run(["npm", "run", "--silent", "bench"], ROOT / "bindings-node").strip(),
         ),
         (
-            "npm package: WebAssembly engine budgets (size; drop-in in Node vs native vs @hygraph/utils)",
+            "npm package: the WebAssembly engine (size; drop-in in Node vs @hygraph/utils; "
+            "Fetch wrapper vs a hand-written Web Crypto verify)",
             run(
                 ["node", "bench/wasm.js", str(ROOT / "dist" / "npm" / f"hookseal-{npm_version()}.tgz")],
                 ROOT / "bindings-node",

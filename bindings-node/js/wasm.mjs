@@ -25,7 +25,8 @@
  * - The HMAC: where the host has a fast one (`node:crypto`, passed in by the Node entry; Web
  *   Crypto for the asynchronous strict verify), the core builds the envelope and the host MACs it;
  *   the core compares the MACs in constant time and makes every other check
- *   (`hookseal::hygraph::host`). Elsewhere the core's own HMAC runs. `hmac` says which.
+ *   (`hookseal::hygraph::host`). Elsewhere, and for bodies under `HOST_MIN` bytes, the core's own
+ *   HMAC runs. `hmac` says which route bigger bodies take.
  * - Time always comes from JS: wasm32-unknown-unknown has no clock.
  *
  * No `node:` import: this file runs in Node, Edge, Workers, Deno and browsers alike.
@@ -59,6 +60,12 @@ const typedOffset = intrinsic('byteOffset')
 const EMPTY = new Uint8Array(0)
 /** Largest slot: hs_arg takes a u32 length. */
 const MAX_SLOT = 0xffffffff
+/**
+ * Bodies shorter than this (bytes) are MACed by the core in WebAssembly on every route: a call
+ * into the host's HMAC costs more than hashing a few hundred bytes (measured in Node: createHmac's
+ * fixed cost ~3 µs, a Web Crypto sign ~20 µs; the core's HMAC hashes ~1 KiB in about that).
+ */
+const HOST_MIN = 1024
 
 /**
  * The bytes of `v` if it is a Uint8Array (by its internal slot, as napi checks it): a fresh,
@@ -123,8 +130,9 @@ function napiError(code, message) {
 /**
  * The engine surface over a compiled `hookseal.wasm` module (`WebAssembly.Module`).
  * @param {WebAssembly.Module} module
- * @param {{ nodeCrypto?: object, hmac?: 'node:crypto' | 'webcrypto' | 'wasm' }} [options]
- *   `nodeCrypto`: Node's `node:crypto` (the Node entry passes it); `hmac` forces one HMAC (tests).
+ * @param {{ nodeCrypto?: object, hmac?: 'node:crypto' | 'webcrypto' | 'wasm', hostMin?: number }} [options]
+ *   `nodeCrypto`: Node's `node:crypto` (the Node entry passes it); `hmac` forces one HMAC and
+ *   `hostMin` the body size from which the host's HMAC runs (tests).
  */
 export function wasmEngine(module, options = {}) {
   let x // the exports of the instance in use (the main one, or the stores' one during a store call)
@@ -142,6 +150,7 @@ export function wasmEngine(module, options = {}) {
 
   const hmac = hmacRoutes(options)
   const nodeCrypto = options.nodeCrypto
+  const hostMin = options.hostMin ?? HOST_MIN
 
   // The memory replay stores' own instance (made with the first store): a trap in any other call
   // restarts the main instance and leaves the stores' state alone.
@@ -203,19 +212,27 @@ export function wasmEngine(module, options = {}) {
 
   /** A string as UTF-8 (lone surrogates → U+FFFD, as napi's String conversion). */
   function putText(slot, s) {
-    const max = s.length * 3
-    const p = alloc(slot, max)
-    const { written } = encoder.encodeInto(s, mem().subarray(p, p + max))
+    // A first guess of 1.5 bytes a unit (the slot is zero-filled as it grows: 3 a unit would
+    // triple that work for mostly-ASCII text), then room for the rest at 3 bytes a unit.
+    let room = s.length + (s.length >> 1) + 16
+    let p = alloc(slot, room)
+    let { read, written } = encoder.encodeInto(s, mem().subarray(p, p + room))
+    if (read < s.length) {
+      room = written + (s.length - read) * 3
+      p = alloc(slot, room)
+      written += encoder.encodeInto(s.slice(read), mem().subarray(p + written, p + room)).written
+    }
     x.hs_arg(slot, written)
     putLen = written
+    return p
   }
 
   /** A string exactly: UTF-8 when well-formed, else UTF-16LE (returns 1, the slot's flag). */
   function putExact(slot, s) {
-    if (wellFormed(s)) {
-      putText(slot, s)
-      return 0
-    }
+    // UTF-8 without a byte 0xEF holds no U+FFFD: nothing was replaced, the string is well-formed
+    // (a scan of the output, cheaper than `isWellFormed` on long two-byte strings).
+    const p0 = putText(slot, s)
+    if (putLen === 0 || mem().subarray(p0, p0 + putLen).indexOf(0xef) < 0 || wellFormed(s)) return 0
     const p = alloc(slot, s.length * 2)
     const m = mem()
     for (let i = 0; i < s.length; i++) {
@@ -247,6 +264,9 @@ export function wasmEngine(module, options = {}) {
     }
     throw napiError('InvalidArg', 'expected a string, Buffer or Uint8Array')
   }
+
+  /** At least the UTF-8 size of a body (strings: their length), for the HOST_MIN choice. */
+  const byteSize = (v) => (typeof v === 'string' ? v.length : realBytes(v) === null ? 0 : typedLength(realBytes(v)))
 
   /** True when the value last put holds no text: what napi's `is_empty` sees after decoding. */
   const putEmpty = (utf16) => putLen < (utf16 ? 2 : 1)
@@ -369,12 +389,13 @@ export function wasmEngine(module, options = {}) {
       if (f >= 0) (present |= 1), (flags |= f * SIG)
       f = putValue(1, rawPayload, utf16 & RAW)
       if (f >= 0) (present |= 2), (flags |= f * RAW)
+      let size = present & 2 ? putLen : 0
       // The reference never looks at `body` when `rawPayload` is non-empty.
       if (!(present & 2) || putEmpty(flags & RAW)) {
         f = putValue(2, bodyJson, utf16 & BODY)
-        if (f >= 0) (present |= 4), (flags |= f * BODY)
+        if (f >= 0) (present |= 4), (flags |= f * BODY), (size = putLen)
       }
-      if (hmac.sync === 'wasm') return check(x.hs_compat_verify(h, present, flags)) === 1
+      if (hmac.sync === 'wasm' || size < hostMin) return check(x.hs_compat_verify(h, present, flags)) === 1
       // Host HMAC: the core writes the envelope, node:crypto MACs it, the core compares.
       if (check(x.hs_compat_begin(h, present, flags)) === 0) return false
       for (let spelling = 0; ; spelling = 1) {
@@ -435,8 +456,9 @@ export function wasmEngine(module, options = {}) {
     return call(() => {
       const h = engine.id()
       const f = putValue(0, rawBody, 0) > 0 ? 1 : 0
+      const size = putLen
       putText(1, str(header, 'header'))
-      if (hmac.sync === 'wasm') {
+      if (hmac.sync === 'wasm' || size < hostMin) {
         check(x.hs_strict_verify(h, f, Number(nowMs), wantKey ? 1 : 0))
         return outJson()
       }
@@ -465,7 +487,7 @@ export function wasmEngine(module, options = {}) {
    * is the host's fast one (Edge, Workers, Deno, browsers), else `strictVerify` itself.
    */
   async function strictVerifyAsync(engine, rawBody, header, nowMs, wantKey) {
-    if (hmac.async !== 'webcrypto') return strictVerify(engine, rawBody, header, nowMs, wantKey)
+    if (hmac.async !== 'webcrypto' || byteSize(rawBody) < hostMin) return strictVerify(engine, rawBody, header, nowMs, wantKey)
     let f = 0
     const put = () => {
       f = putValue(0, rawBody, 0) > 0 ? 1 : 0

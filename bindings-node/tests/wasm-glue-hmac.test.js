@@ -100,3 +100,20 @@ test('the Fetch wrapper verifies with Web Crypto on that route, as the native en
     assert.equal((await bad.json()).extensions.code, 'signature_mismatch')
   }
 })
+
+test('the host HMAC runs from 1 KiB of body (below, the core MACs in WebAssembly: cheaper than a call out)', () => {
+  const { wasmEngine } = require('../js/wasm.cjs')
+  const { MODULE } = require('./wasm-helpers')
+  let calls = 0
+  const counting = { ...require('node:crypto'), createHmac: (...a) => (calls++, require('node:crypto').createHmac(...a)) }
+  const e = wasmEngine(MODULE, { nodeCrypto: counting })
+  const compat = e.compatNew(['k'])
+  for (const [size, host] of [[100, false], [1023, false], [1024, true], [1 << 20, true]]) {
+    calls = 0
+    const body = 'x'.repeat(size)
+    const header = native.signStrict('k', body, 'master', 5)
+    assert.equal(e.compatVerify(compat, header, body, undefined, 0), true, `${size}`)
+    assert.equal(e.strictVerify(e.strictNew(['k'], null, null), body, header, 5, false).secretIndex, 0)
+    assert.equal(calls > 0, host, `${size}: host HMAC ${host ? 'expected' : 'not expected'}`)
+  }
+})

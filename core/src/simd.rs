@@ -35,9 +35,13 @@ pub enum Level {
     Avx2,
     /// aarch64 NEON: 16-byte scan, escapes expanded with `tbl`.
     Neon,
+    /// WebAssembly `simd128`: 16-byte scan, escapes expanded with `i8x16.swizzle` (the NEON
+    /// kernel's algorithm). WebAssembly has no run-time detection: the level exists in a build
+    /// compiled with `-C target-feature=+simd128`, which only loads where SIMD does.
+    Simd128,
 }
 
-const ALL: [Level; 4] = [Level::Scalar, Level::Ssse3, Level::Avx2, Level::Neon];
+const ALL: [Level; 5] = [Level::Scalar, Level::Ssse3, Level::Avx2, Level::Neon, Level::Simd128];
 
 /// 0: not detected yet; otherwise 1 + the index in `ALL` of the level in use.
 static BEST: AtomicU8 = AtomicU8::new(0);
@@ -78,6 +82,8 @@ impl Level {
             }
             #[cfg(target_arch = "aarch64")]
             Level::Neon => std::arch::is_aarch64_feature_detected!("neon"),
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            Level::Simd128 => true,
             #[allow(unreachable_patterns)]
             _ => false,
         }
@@ -90,6 +96,7 @@ impl Level {
             Level::Ssse3 => "ssse3",
             Level::Avx2 => "avx2",
             Level::Neon => "neon",
+            Level::Simd128 => "simd128",
         }
     }
 }
@@ -281,6 +288,10 @@ unsafe fn run(
         (Level::Neon, false) => arm::neon::<false>(src, limit, dst),
         #[cfg(target_arch = "aarch64")]
         (Level::Neon, true) => arm::neon::<true>(src, limit, dst),
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        (Level::Simd128, false) => wasm::simd128::<false>(src, limit, dst),
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        (Level::Simd128, true) => wasm::simd128::<true>(src, limit, dst),
         _ => {
             // No kernel on this target (`Kernel::new` never gives one).
             let _ = (src, limit, dst);
@@ -289,7 +300,11 @@ unsafe fn run(
     }
 }
 
-#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+#[cfg(any(
+    target_arch = "x86_64",
+    target_arch = "aarch64",
+    all(target_arch = "wasm32", target_feature = "simd128")
+))]
 /// For every 8-bit escape mask, the shuffle that turns `[8 input bytes, 8 backslashes]` into the
 /// output: a `\` (index 8) before each flagged byte. Unused places are 0x80 (a zero byte).
 static EXPAND: [[u8; 16]; 256] = {
@@ -323,16 +338,28 @@ static POP: [u8; 256] = {
     t
 };
 
-#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+#[cfg(any(
+    target_arch = "x86_64",
+    target_arch = "aarch64",
+    all(target_arch = "wasm32", target_feature = "simd128")
+))]
 /// The letter of the short escape of control character `c < 16` (`\b`, `\t`, `\n`, `\f`, `\r`);
 /// 0 for none.
 const LETTERS: [u8; 16] = [0, 0, 0, 0, 0, 0, 0, 0, b'b', b't', b'n', 0, b'f', b'r', 0, 0];
 
-#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+#[cfg(any(
+    target_arch = "x86_64",
+    target_arch = "aarch64",
+    all(target_arch = "wasm32", target_feature = "simd128")
+))]
 /// Lookahead: a byte's special-ness may depend on the next two.
 const AHEAD: usize = 2;
 
-#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+#[cfg(any(
+    target_arch = "x86_64",
+    target_arch = "aarch64",
+    all(target_arch = "wasm32", target_feature = "simd128")
+))]
 /// Where a step reads from: the input in place, or (near `limit` or the end of the input) a
 /// padded copy of what is left, with `count` real bytes to report.
 #[inline(always)]
@@ -348,7 +375,11 @@ fn window(src: &[u8], i: usize, limit: usize, step: usize, tmp: &mut [u8; 64]) -
     }
 }
 
-#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+#[cfg(any(
+    target_arch = "x86_64",
+    target_arch = "aarch64",
+    all(target_arch = "wasm32", target_feature = "simd128")
+))]
 /// `(read, written)` after a step over `count` real bytes whose escape mask is `m` and special
 /// mask `r`, from `(i, o)`: bytes before the first special one are final.
 #[inline(always)]
@@ -627,6 +658,74 @@ mod x86 {
         }
         let (ri, ro) = ssse3::<HTML>(&src[i..], limit - i, dst.add(o));
         (i + ri, o + ro)
+    }
+}
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod wasm {
+    use std::arch::wasm32::*;
+
+    use super::{advance, window, EXPAND, LETTERS};
+
+    /// The NEON kernel's steps in `simd128`: 16 bytes classified, escapes expanded 8 input bytes
+    /// at a time with `i8x16.swizzle` (which, as `tbl`, gives 0 for an index of 16 or more).
+    ///
+    /// # Safety
+    /// As [`super::run`] (`simd128` is a build-time feature of this module).
+    pub(super) unsafe fn simd128<const HTML: bool>(src: &[u8], limit: usize, dst: *mut u8) -> (usize, usize) {
+        let (mut i, mut o) = (0, 0);
+        let mut tmp = [0u8; 64];
+        let letters = v128_load(LETTERS.as_ptr().cast());
+        let zero = u8x16_splat(0);
+        let backslashes = u8x16_splat(b'\\');
+        let set = |c: u8| u8x16_splat(c);
+        while i < limit {
+            // SAFETY (bounds): `window` gives 16 + AHEAD readable bytes; a step stores at most 32
+            // bytes from `o <= 2 * i`, within `2 * limit + SLACK`, which `run` keeps in `dst`.
+            let (p, count) = window(src, i, limit, 16, &mut tmp);
+            let d = dst.add(o);
+            let v = v128_load(p.cast());
+            let v1 = v128_load(p.add(1).cast());
+            let letter = u8x16_swizzle(letters, v);
+            let shortc = u8x16_ne(letter, zero);
+            let esc = v128_or(v128_or(u8x16_eq(v, set(b'"')), u8x16_eq(v, set(b'\\'))), shortc);
+            let ctrl = u8x16_lt(v, set(0x20));
+            let ed = v128_and(u8x16_eq(v, set(0xED)), u8x16_ge(v1, set(0xA0)));
+            let mut special = v128_or(v128_andnot(ctrl, shortc), ed);
+            if HTML {
+                let v2 = v128_load(p.add(2).cast());
+                let ls = v128_and(
+                    v128_and(u8x16_eq(v, set(0xE2)), u8x16_eq(v1, set(0x80))),
+                    u8x16_eq(v128_and(v2, set(0xFE)), set(0xA8)),
+                );
+                let lt_gt = v128_or(u8x16_eq(v, set(b'<')), u8x16_eq(v, set(b'>')));
+                special = v128_or(special, v128_or(lt_gt, v128_or(u8x16_eq(v, set(b'&')), ls)));
+            }
+            let vv = v128_bitselect(letter, v, shortc);
+            let (m, r) = if !v128_any_true(v128_or(esc, special)) {
+                v128_store(d.cast(), v);
+                (0u64, 0u64)
+            } else {
+                let m = u8x16_bitmask(esc);
+                let (m0, m1) = (usize::from(m & 0xFF), usize::from(m >> 8));
+                let low =
+                    i8x16_shuffle::<0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23>(vv, backslashes);
+                let high = i8x16_shuffle::<8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23>(
+                    vv,
+                    backslashes,
+                );
+                v128_store(d.cast(), u8x16_swizzle(low, v128_load(EXPAND[m0].as_ptr().cast())));
+                let n0 = 8 + m0.count_ones() as usize;
+                v128_store(d.add(n0).cast(), u8x16_swizzle(high, v128_load(EXPAND[m1].as_ptr().cast())));
+                (u64::from(m), u64::from(u8x16_bitmask(special)))
+            };
+            let (ni, no, stop) = advance(i, o, count, m, r);
+            (i, o) = (ni, no);
+            if stop {
+                break;
+            }
+        }
+        (i, o)
     }
 }
 
