@@ -63,6 +63,18 @@ pub fn write_json_integer(i: i64, out: &mut Vec<u8>) {
 /// Integers up to this magnitude are exact doubles.
 const EXACT_INT: u64 = 1 << 53;
 
+/// `00`, `01`, ... `99`, back to back.
+const DIGIT_PAIRS: [u8; 200] = {
+    let mut t = [0u8; 200];
+    let mut i = 0;
+    while i < 100 {
+        t[2 * i] = b'0' + (i / 10) as u8;
+        t[2 * i + 1] = b'0' + (i % 10) as u8;
+        i += 1;
+    }
+    t
+};
+
 /// A number as `JSON.stringify` writes it, on the stack.
 pub(crate) struct NumberText {
     buf: [u8; 32],
@@ -72,8 +84,10 @@ pub(crate) struct NumberText {
 impl NumberText {
     /// How `JSON.stringify` writes `x`: integers digit by digit, others through ryu-js.
     pub(crate) fn new(x: f64) -> NumberText {
-        if x.fract() == 0.0 && x.abs() <= EXACT_INT as f64 {
-            return NumberText::integer(x as i64); // also -0 -> "0"
+        // `as` truncates (NaN to 0, infinities saturate): equal again only for an integer.
+        let i = x as i64;
+        if i as f64 == x && i.unsigned_abs() <= EXACT_INT {
+            return NumberText::integer(i); // also -0 -> "0"
         }
         let mut out = NumberText { buf: [0; 32], start: 32 };
         let mut ryu = ryu_js::Buffer::new();
@@ -83,17 +97,32 @@ impl NumberText {
         out
     }
 
-    /// The decimal digits of `i` (|i| <= 2^53), with a `-` for negatives.
+    /// The decimal digits of `i` (|i| <= 2^53), with a `-` for negatives: four digits a step
+    /// (a millisecond timestamp is 13 digits, formatted on every verification).
     fn integer(i: i64) -> NumberText {
         let mut out = NumberText { buf: [0; 32], start: 32 };
         let mut n = i.unsigned_abs();
-        loop {
+        while n >= 10_000 {
+            let four = (n % 10_000) as usize;
+            n /= 10_000;
+            let (hi, lo) = (four / 100 * 2, four % 100 * 2);
+            out.start -= 4;
+            out.buf[out.start..out.start + 2].copy_from_slice(&DIGIT_PAIRS[hi..hi + 2]);
+            out.buf[out.start + 2..out.start + 4].copy_from_slice(&DIGIT_PAIRS[lo..lo + 2]);
+        }
+        if n >= 100 {
+            let d = usize::from((n % 100) as u8) * 2;
+            n /= 100;
+            out.start -= 2;
+            out.buf[out.start..out.start + 2].copy_from_slice(&DIGIT_PAIRS[d..d + 2]);
+        }
+        if n >= 10 {
+            let d = n as usize * 2;
+            out.start -= 2;
+            out.buf[out.start..out.start + 2].copy_from_slice(&DIGIT_PAIRS[d..d + 2]);
+        } else {
             out.start -= 1;
-            out.buf[out.start] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
+            out.buf[out.start] = b'0' + n as u8;
         }
         if i < 0 {
             out.start -= 1;
@@ -362,4 +391,40 @@ fn hex_to_f64(digits: &[u8]) -> f64 {
         m |= 1;
     }
     (m as f64) * 2f64.powi(exp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{NumberText, EXACT_INT};
+
+    #[test]
+    fn integers_are_written_as_rust_writes_them() {
+        let mut xs: Vec<i64> = vec![0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 1_700_000_000_000];
+        let mut p = 1i64;
+        while p <= 1 << 53 {
+            xs.extend([p - 1, p, p + 1]);
+            p *= 10;
+        }
+        xs.extend([(1 << 53) - 1, 1 << 53]);
+        for x in xs.clone() {
+            xs.push(-x);
+        }
+        for x in xs {
+            let text = NumberText::new(x as f64);
+            assert_eq!(std::str::from_utf8(text.as_bytes()), Ok(x.to_string().as_str()), "{x}");
+        }
+        let cases: [(f64, &str); 8] = [
+            (-0.0, "0"),
+            (0.5, "0.5"),
+            (-1.5, "-1.5"),
+            (f64::NAN, "null"),
+            (f64::INFINITY, "null"),
+            (f64::NEG_INFINITY, "null"),
+            (EXACT_INT as f64 * 2.0, "18014398509481984"),
+            (1e21, "1e+21"),
+        ];
+        for (x, want) in cases {
+            assert_eq!(std::str::from_utf8(NumberText::new(x).as_bytes()), Ok(want), "{x}");
+        }
+    }
 }

@@ -52,28 +52,57 @@ pub struct SignatureHeader<'a> {
     pub timestamp_ms: u64,
 }
 
+/// The value of each standard base64 symbol; bit 32 set for bytes outside the alphabet (`=`
+/// included), which lands at bit 32 or above whatever the symbol's place in a group of four.
+const B64: [u64; 256] = {
+    let mut t = [1u64 << 32; 256];
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut i = 0;
+    while i < 64 {
+        t[alphabet[i] as usize] = i as u64;
+        i += 1;
+    }
+    t
+};
+
 /// Decodes canonical, padded, standard base64 of exactly 32 bytes; nothing else. Canonical
 /// encodings are one-to-one with MACs, so this agrees with the reference's string comparison.
+///
+/// That is 43 symbols, then `=`, the last symbol's two unused bits zero: what the `base64`
+/// crate's `STANDARD.decode_slice` accepts as 32 bytes (a test compares the two), decoded on the
+/// stack, a table look-up per symbol.
 pub(crate) fn decode_sign(s: &[u8]) -> Option<[u8; 32]> {
-    if s.len() != 44 {
+    let s: &[u8; 44] = s.try_into().ok()?;
+    if s[43] != b'=' {
         return None;
     }
-    let mut buf = [0u8; 36];
-    match STANDARD.decode_slice(s, &mut buf) {
-        Ok(32) => {
-            let mut out = [0u8; 32];
-            out.copy_from_slice(&buf[..32]);
-            Some(out)
-        }
-        _ => None,
+    let mut out = [0u8; 32];
+    let mut all = 0u64;
+    // 10 groups of 4 symbols make 30 bytes.
+    for (q, o) in s[..40].chunks_exact(4).zip(out.chunks_exact_mut(3)) {
+        let n = (B64[q[0] as usize] << 18)
+            | (B64[q[1] as usize] << 12)
+            | (B64[q[2] as usize] << 6)
+            | B64[q[3] as usize];
+        all |= n;
+        o.copy_from_slice(&n.to_be_bytes()[5..]);
     }
+    // 3 symbols make the last 2 bytes and 2 bits that must be zero.
+    let n = (B64[s[40] as usize] << 12) | (B64[s[41] as usize] << 6) | B64[s[42] as usize];
+    if (all | n) >> 24 != 0 || n & 3 != 0 {
+        return None;
+    }
+    out[30] = (n >> 10) as u8;
+    out[31] = (n >> 2) as u8;
+    Some(out)
 }
 
 /// Parses a header by the strict grammar of contract §2b: comma-separated `key=value` fields,
 /// spaces around commas allowed, any order, `sign`, `env` and `t` exactly once each, unknown
 /// keys ignored; at most [`MAX_HEADER_LEN`] bytes.
 pub fn parse_header(header: &str) -> Result<SignatureHeader<'_>, Error> {
-    if header.trim_matches(|c| c == ' ' || c == '\t').is_empty() {
+    let bytes = header.as_bytes();
+    if bytes.iter().all(|&c| c == b' ' || c == b'\t') {
         return Err(Error::MissingSignature);
     }
     if header.len() > MAX_HEADER_LEN {
@@ -84,41 +113,105 @@ pub fn parse_header(header: &str) -> Result<SignatureHeader<'_>, Error> {
             "it starts with the header's name (\"gcms-signature:\"): pass only the value after the colon",
         ));
     }
+    // One pass over the bytes: fields end at `,`, each trimmed of spaces, split at its first `=`.
+    // A field that starts with `sign=`, `env=` or `t=` has that key (its first `=` ends it);
+    // others are looked at only for their `=`. Values are kept as byte ranges of `header`.
     let (mut sign, mut env, mut t) = (None, None, None);
-    for field in header.split(',') {
-        let field = field.trim_matches(' ');
-        if field.is_empty() {
-            return Err(Error::MalformedSignature("it has an empty field (two commas in a row?)"));
+    let mut from = 0;
+    loop {
+        while from < bytes.len() && bytes[from] == b' ' {
+            from += 1;
         }
-        let Some((key, value)) = field.split_once('=') else {
-            return Err(Error::MalformedSignature("a field is not of the form key=value"));
+        let field = &bytes[from..];
+        let (slot, value) = if field.starts_with(b"sign=") {
+            (Some(&mut sign), from + 5)
+        } else if field.starts_with(b"env=") {
+            (Some(&mut env), from + 4)
+        } else if field.starts_with(b"t=") {
+            (Some(&mut t), from + 2)
+        } else {
+            (None, from) // an unknown key, or no key at all: checked below
         };
-        let slot = match key {
-            "sign" => &mut sign,
-            "env" => &mut env,
-            "t" => &mut t,
-            _ => continue,
-        };
-        if slot.replace(value).is_some() {
-            return Err(Error::MalformedSignature("a field (sign, env or t) appears twice"));
+        let end = find_comma(bytes, value);
+        let mut to = end;
+        while to > value && bytes[to - 1] == b' ' {
+            to -= 1;
         }
+        // `Some(true)`: a known key seen before; `None`: an unknown key.
+        match slot.map(|slot| slot.replace((value, to)).is_some()) {
+            Some(true) => {
+                return Err(Error::MalformedSignature("a field (sign, env or t) appears twice"));
+            }
+            Some(false) => {}
+            None if to == from => {
+                return Err(Error::MalformedSignature("it has an empty field (two commas in a row?)"));
+            }
+            None if !bytes[from..to].contains(&b'=') => {
+                return Err(Error::MalformedSignature("a field is not of the form key=value"));
+            }
+            None => {} // unknown keys are ignored
+        }
+        if end == bytes.len() {
+            break;
+        }
+        from = end + 1;
     }
-    let sign = sign.ok_or(Error::MalformedSignature("there is no sign= field"))?;
-    let environment = env.ok_or(Error::MalformedSignature("there is no env= field"))?;
-    let t = t.ok_or(Error::MalformedSignature("there is no t= field"))?;
-    let sign = decode_sign(sign.as_bytes())
-        .ok_or(Error::MalformedSignature("sign= is not padded standard base64 of 32 bytes"))?;
+    let Some((sign_from, sign_to)) = sign else {
+        return Err(Error::MalformedSignature("there is no sign= field"));
+    };
+    let Some((env_from, env_to)) = env else {
+        return Err(Error::MalformedSignature("there is no env= field"));
+    };
+    let Some((t_from, t_to)) = t else { return Err(Error::MalformedSignature("there is no t= field")) };
+    let Some(sign) = decode_sign(&bytes[sign_from..sign_to]) else {
+        return Err(Error::MalformedSignature("sign= is not padded standard base64 of 32 bytes"));
+    };
+    // Both ends sit next to ASCII delimiters, so they are char boundaries.
+    let environment = &header[env_from..env_to];
+    let t = &bytes[t_from..t_to];
     if environment.is_empty() {
         return Err(Error::MalformedSignature("env= is empty"));
     }
-    if environment.chars().any(char::is_control) {
+    // Control characters are C0, DEL and C1 (U+0080..U+009F, lead byte 0xC2): only a name with
+    // one of those bytes needs the look at its characters.
+    let maybe_control = environment.bytes().any(|c| c < 0x20 || c == 0x7F || c == 0xC2);
+    if maybe_control && environment.chars().any(char::is_control) {
         return Err(Error::MalformedSignature("env= holds a control character"));
     }
-    if t.is_empty() || t.len() > 16 || !t.bytes().all(|b| b.is_ascii_digit()) {
+    // At most 16 digits: below 10^16, so the sum cannot overflow a u64.
+    let mut timestamp_ms = 0u64;
+    if t.is_empty() || t.len() > 16 {
         return Err(Error::MalformedSignature("t= is not 1 to 16 digits of milliseconds"));
     }
-    let timestamp_ms = t.parse::<u64>().map_err(|_| Error::MalformedSignature("t= is not a number"))?;
+    for &c in t {
+        if !c.is_ascii_digit() {
+            return Err(Error::MalformedSignature("t= is not 1 to 16 digits of milliseconds"));
+        }
+        timestamp_ms = timestamp_ms * 10 + u64::from(c - b'0');
+    }
     Ok(SignatureHeader { sign, environment, timestamp_ms })
+}
+
+/// The index of the first `,` in `bytes` at or after `from`, or `bytes.len()`: eight bytes a
+/// step (the classic zero-byte test on the word XORed with `,,,,,,,,`; its lowest flagged byte
+/// is always a real match, later ones may be false, so only the lowest is taken).
+#[inline]
+fn find_comma(bytes: &[u8], from: usize) -> usize {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    const COMMAS: u64 = u64::from_le_bytes([b','; 8]);
+    let mut i = from;
+    while i + 8 <= bytes.len() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&bytes[i..i + 8]);
+        let x = u64::from_le_bytes(w) ^ COMMAS;
+        let zero = x.wrapping_sub(ONES) & !x & HIGHS;
+        if zero != 0 {
+            return i + (zero.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    bytes[i..].iter().position(|&c| c == b',').map_or(bytes.len(), |k| i + k)
 }
 
 /// True when `header` is a whole header line (`gcms-signature: sign=…`) rather than its value: a
@@ -353,4 +446,176 @@ pub fn envelope_mac(
         Spelling::HtmlEscaped => Style::Html,
     };
     mac_one(secret, &Parts { body, environment, timestamp }, style)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine as _;
+    use proptest::prelude::*;
+
+    use super::{decode_sign, parse_header, SignatureHeader, MAX_HEADER_LEN};
+    use crate::error::Error;
+
+    /// The decoder this one replaced: the `base64` crate, 32 bytes out of 44 symbols.
+    fn base64_crate(s: &[u8]) -> Option<[u8; 32]> {
+        if s.len() != 44 {
+            return None;
+        }
+        let mut buf = [0u8; 36];
+        match STANDARD.decode_slice(s, &mut buf) {
+            Ok(32) => Some(buf[..32].try_into().unwrap()),
+            _ => None,
+        }
+    }
+
+    /// The parser this one replaced (str splitting), kept as the oracle.
+    fn split_parser(header: &str) -> Result<SignatureHeader<'_>, Error> {
+        if header.trim_matches(|c| c == ' ' || c == '\t').is_empty() {
+            return Err(Error::MissingSignature);
+        }
+        if header.len() > MAX_HEADER_LEN {
+            return Err(Error::MalformedSignature("it is longer than 1024 bytes"));
+        }
+        if super::starts_with_header_name(header) {
+            return Err(Error::MalformedSignature(
+                "it starts with the header's name (\"gcms-signature:\"): pass only the value after the colon",
+            ));
+        }
+        let (mut sign, mut env, mut t) = (None, None, None);
+        for field in header.split(',') {
+            let field = field.trim_matches(' ');
+            if field.is_empty() {
+                return Err(Error::MalformedSignature("it has an empty field (two commas in a row?)"));
+            }
+            let Some((key, value)) = field.split_once('=') else {
+                return Err(Error::MalformedSignature("a field is not of the form key=value"));
+            };
+            let slot = match key {
+                "sign" => &mut sign,
+                "env" => &mut env,
+                "t" => &mut t,
+                _ => continue,
+            };
+            if slot.replace(value).is_some() {
+                return Err(Error::MalformedSignature("a field (sign, env or t) appears twice"));
+            }
+        }
+        let sign = sign.ok_or(Error::MalformedSignature("there is no sign= field"))?;
+        let environment = env.ok_or(Error::MalformedSignature("there is no env= field"))?;
+        let t = t.ok_or(Error::MalformedSignature("there is no t= field"))?;
+        let sign = base64_crate(sign.as_bytes())
+            .ok_or(Error::MalformedSignature("sign= is not padded standard base64 of 32 bytes"))?;
+        if environment.is_empty() {
+            return Err(Error::MalformedSignature("env= is empty"));
+        }
+        if environment.chars().any(char::is_control) {
+            return Err(Error::MalformedSignature("env= holds a control character"));
+        }
+        if t.is_empty() || t.len() > 16 || !t.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Error::MalformedSignature("t= is not 1 to 16 digits of milliseconds"));
+        }
+        let timestamp_ms = t.parse::<u64>().map_err(|_| Error::MalformedSignature("t= is not a number"))?;
+        Ok(SignatureHeader { sign, environment, timestamp_ms })
+    }
+
+    fn same(header: &str) {
+        assert_eq!(parse_header(header), split_parser(header), "{header:?}");
+    }
+
+    /// Pieces headers are made of: good and bad values, delimiters, spaces, control characters.
+    fn piece() -> impl Strategy<Value = String> {
+        let mac = prop::array::uniform32(any::<u8>()).prop_map(|m| STANDARD.encode(m));
+        prop_oneof![
+            mac.clone().prop_map(|m| format!("sign={m}")),
+            mac.prop_map(|m| m.replace('=', "")),
+            Just("sign=".to_owned()),
+            Just("env=master".to_owned()),
+            Just("env=".to_owned()),
+            Just("env=a\u{85}b".to_owned()),
+            Just("env=Grüße".to_owned()),
+            Just("env=x\u{7f}".to_owned()),
+            "[0-9]{0,18}".prop_map(|d| format!("t={d}")),
+            Just("t=12a".to_owned()),
+            Just("foo=bar".to_owned()),
+            Just("sign =x".to_owned()),
+            Just("noequals".to_owned()),
+            Just(",".to_owned()),
+            Just(", ".to_owned()),
+            Just(" ".to_owned()),
+            Just("\t".to_owned()),
+            Just("=".to_owned()),
+            Just("gcms-signature: ".to_owned()),
+            "[ -~\u{80}-\u{10ffff}]{0,6}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+
+        #[test]
+        fn parse_header_agrees_with_the_str_splitting_parser(pieces in prop::collection::vec(piece(), 0..9)) {
+            same(&pieces.concat());
+            same(&pieces.join(","));
+            same(&pieces.join(", "));
+        }
+
+        #[test]
+        fn decode_sign_agrees_with_the_base64_crate(
+            mac in prop::array::uniform32(any::<u8>()),
+            at in 0usize..44,
+            byte in any::<u8>(),
+            junk in prop::collection::vec(any::<u8>(), 40..48),
+        ) {
+            let good = STANDARD.encode(mac);
+            prop_assert_eq!(decode_sign(good.as_bytes()), Some(mac));
+            let mut bad = good.into_bytes();
+            bad[at] = byte;
+            prop_assert_eq!(decode_sign(&bad), base64_crate(&bad));
+            prop_assert_eq!(decode_sign(&junk), base64_crate(&junk));
+        }
+    }
+
+    #[test]
+    fn decode_sign_edges() {
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
+        let good = STANDARD.encode([0xA5u8; 32]).into_bytes();
+        // Every symbol (and `=`, and a byte outside the alphabet) at every position.
+        for at in 0..44 {
+            for &c in alphabet.iter().chain(b"-_ \0\xff") {
+                let mut s = good.clone();
+                s[at] = c;
+                assert_eq!(decode_sign(&s), base64_crate(&s), "{:?}", String::from_utf8_lossy(&s));
+            }
+        }
+        for s in [&b""[..], b"=", &good[..43], &[b'A'; 44], &[b'A'; 45]] {
+            assert_eq!(decode_sign(s), base64_crate(s));
+        }
+    }
+
+    #[test]
+    fn parse_header_edges() {
+        let sign = STANDARD.encode([7u8; 32]);
+        for h in [
+            format!("sign={sign}, env=master, t=1700000000000"),
+            format!(" t=0001 ,env=a=b,  sign={sign} , x=y"),
+            format!("sign={sign},env=master,t=9999999999999999"),
+            format!("sign={sign},env=master,t=99999999999999999"),
+            format!("sign={sign},env=master,t=1,"),
+            format!("sign={sign},,env=master,t=1"),
+            format!("sign={sign},env=master,t=1,t=2"),
+            format!("sign={sign},env=master\u{9f},t=1"),
+            format!("sign={sign},env=\t,t=1"),
+            format!("\tsign={sign},env=master,t=1"),
+            format!("sign={sign},env=master,t="),
+            format!("GCMS-Signature : sign={sign},env=master,t=1"),
+            " \t ".to_owned(),
+            String::new(),
+            "x".repeat(1025),
+        ] {
+            same(&h);
+        }
+    }
 }
