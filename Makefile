@@ -159,7 +159,7 @@ build-cli: ## build the hookseal command (target/release/hookseal)
 # A debug build: the one `make test-rust` already made for the axum tests (same dependencies,
 # same features), so the demo costs no second compile of axum, tokio and redis.
 .PHONY: build-example-axum
-build-example-axum: ## build the axum example server (target/debug/hookseal-example-axum)
+build-example-axum: ## build the axum example server (target/debug/hookseal-example-axum) and the fault tests' axum worker
 	$(CARGO) build --quiet -p hookseal-example-axum
 
 # ---------------------------------------------------------------- test
@@ -192,7 +192,7 @@ test-python: build-python ## Python tests (pytest): vectors, properties, FastAPI
 	$(WITH_REDIS) $(PY) -m pytest -q $(PYPKG)/tests
 
 .PHONY: test-faults
-test-faults: build-node build-python ## replay guard under faults: worker processes of both faces on one redis-server, killed and restarted
+test-faults: build-node build-python build-example-axum ## replay guard under faults: worker processes of every face (Node, Python, axum) on one redis-server, killed and restarted; Hygraph and Hasura deliveries
 	$(WITH_REDIS) $(PY) tests/faults/run.py
 
 # The artifacts of `make dist` as users get them: tarballs and wheels in fresh npm projects and
