@@ -263,11 +263,15 @@ where
     let method = req.method().clone();
     // The client's headers, as pairs (for the cache key) and as a HeaderMap (for resolve).
     let Client { pairs, headers, request } = if method == Method::GET {
+        // Every header, as text. A value that is not UTF-8 cannot be part of a cache key as it
+        // is, and must not be dropped from it either (two credentials could then share a key):
+        // such a request is not cached (`pairs` None).
         let pairs = req
             .headers()
             .iter()
-            .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str().to_owned(), v.to_owned())))
-            .collect();
+            .map(|(k, v)| String::from_utf8(v.as_bytes().to_vec()).map(|v| (k.as_str().to_owned(), v)))
+            .collect::<Result<Vec<_>, _>>()
+            .ok();
         Client { pairs, headers: req.headers().clone(), request: None }
     } else if method == Method::POST {
         let bytes = match req.with_limited_body().into_body().collect().await {
@@ -289,7 +293,7 @@ where
                 map.append(name, value);
             }
         }
-        Client { pairs, headers: map, request: parsed.request }
+        Client { pairs: Some(pairs), headers: map, request: parsed.request }
     } else {
         // Hasura calls its auth webhook with GET or POST only.
         let mut res = StatusCode::METHOD_NOT_ALLOWED.into_response();
@@ -297,7 +301,7 @@ where
         return res;
     };
 
-    let key = inner.cache.as_ref().and_then(|cache| {
+    let key = inner.cache.as_ref().zip(pairs.as_ref()).and_then(|(cache, pairs)| {
         let names: Vec<&str> = cache.names().iter().map(String::as_str).collect();
         let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         auth_cache_key(mode, &names, &pairs)
@@ -367,7 +371,8 @@ where
 /// The GraphQL client's headers: as pairs (for the cache key) and as a `HeaderMap` (for
 /// `resolve`), and v2 POST's GraphQL request.
 struct Client {
-    pairs: Vec<(String, String)>,
+    /// `None`: a header value is not UTF-8; the request is not cached.
+    pairs: Option<Vec<(String, String)>>,
     headers: HeaderMap,
     request: Option<Map<String, Value>>,
 }

@@ -564,3 +564,26 @@ async fn resolve_failing_is_500_never_200_or_401() {
     let req = Request::builder().uri("/bad").body(Body::empty()).unwrap();
     assert_error(&call(&app, req).await, 500, "invalid_session");
 }
+
+#[tokio::test]
+async fn a_header_that_is_not_utf8_is_never_dropped_from_the_key() {
+    // Two credentials that differ only in bytes that are not UTF-8 must not share an answer.
+    let calls = Arc::new(AtomicUsize::new(0));
+    let c = calls.clone();
+    let allow_all = move |_: AuthCall| {
+        c.fetch_add(1, Ordering::SeqCst);
+        std::future::ready(Some(AuthSession::new(json!({ "role": "user" })).max_age(60)))
+    };
+    let app =
+        Router::new().route_service("/auth", HasuraAuth::v2(allow_all).cache(AuthCache::memory(10).unwrap()));
+    for token in [&b"Bearer \xff\xfe"[..], &b"Bearer \xfe\xff"[..]] {
+        let req = Request::builder()
+            .uri("/auth")
+            .header("authorization", axum::http::HeaderValue::from_bytes(token).unwrap())
+            .header("cookie", "same=1")
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(call(&app, req).await.0, StatusCode::OK);
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 2, "not served from one cached answer");
+}
