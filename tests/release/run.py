@@ -568,6 +568,20 @@ def case_pip_aarch64(reg: Registries) -> str:
     return f"{name}, {n} vector tests pass on arm64 CPython under qemu-user"
 
 
+SDIST_TARGET = TOOLS / "sdist-target"
+
+
+def forget_hookseal_builds() -> None:
+    for d in SDIST_TARGET.glob("*/*"):
+        if d.name in ("deps", "build", ".fingerprint", "incremental") or "hookseal" in d.name:
+            targets = [d] if "hookseal" in d.name else list(d.glob("*hookseal*"))
+            for t in targets:
+                if t.is_dir():
+                    shutil.rmtree(t)
+                else:
+                    t.unlink()
+
+
 def case_pip_sdist(reg: Registries) -> str:
     code, out, _ = pip_download(reg, "macosx_11_0_arm64")
     need(code != 0 and "No matching distribution" in out, f"a wheel for macOS arm64?\n{out}")
@@ -578,8 +592,14 @@ def case_pip_sdist(reg: Registries) -> str:
     # Built the way such a machine would: pip takes the sdist (no wheel may be used), fetches
     # maturin into an isolated build env, and cargo builds it.
     py, env = venv(reg, "sdist")
-    env.pop("CARGO_TARGET_DIR", None)
-    got = pip_install(py, env, ["--no-binary", "hookseal", "hookseal"], timeout=1800)
+    # Dependencies (pyo3, …) stay built between runs in a target dir of their own; hookseal's own
+    # artifacts are removed before and after, so the extension is always this sdist's.
+    env["CARGO_TARGET_DIR"] = str(SDIST_TARGET)
+    forget_hookseal_builds()
+    try:
+        got = pip_install(py, env, ["--no-binary", "hookseal", "hookseal"], timeout=1800)
+    finally:
+        forget_hookseal_builds()
     need(got.get("hookseal") == name, f"pip installed {got}")
     smoke = run([str(py), str(SMOKE_PY)], env=env, cwd=py.parent)
     need(smoke.startswith("smoke: "), smoke)
