@@ -38,6 +38,8 @@ async function build() {
   const cases = fw.prepare([...fw.hygraphCases(strict), ...fw.sharedCases(shared), ...(await fw.hasuraCases(wrappers, hs))], hs)
   const a = honoApp({ Hono, mw, fw, cases })
   a.get('/__backend', (c) => c.json({ backend: hs.backend }))
+  // Bodies of 1 KiB and more take the engine's Web Crypto HMAC route under workerd.
+  a.post('/__big', mw.hygraphSignature({ secret: 'hono-workerd-big-body' }), async (c) => c.json({ ok: true, length: (await c.req.text()).length }))
   return a
 }
 export default {
@@ -117,6 +119,14 @@ test('workerd: every shared vector through hookseal/hono on the WebAssembly engi
   const server = await serve(t, [bin, 'serve', config, '--socket-addr', 'http=127.0.0.1:{port}'], { cwd: dir, env: { ...process.env } })
   const b = await send(server.url, '/__backend', { method: 'GET' })
   assert.deepEqual([b.status, JSON.parse(b.text)], [200, { backend: 'wasm' }], server.log())
+  for (const size of [1024, 64 * 1024]) {
+    const body = JSON.stringify({ operation: 'publish', data: { html: '<p>Fish & chips</p>'.repeat(size / 16) } })
+    const sig = require('..').sign(body, { secret: 'hono-workerd-big-body' })
+    const r = await send(server.url, '/__big', { headers: [['gcms-signature', sig]], body })
+    assert.deepEqual([r.status, JSON.parse(r.text)], [200, { ok: true, length: body.length }], `${size}: ${r.text}`)
+    const bad = await send(server.url, '/__big', { headers: [['gcms-signature', sig]], body: body.replace('Fish', 'Fist') })
+    assert.equal(JSON.parse(bad.text).extensions.code, 'signature_mismatch')
+  }
   const fw = await import('../tests/fw-cases.mjs')
   // The case list the driver walks: the same files, the same order as the Worker's.
   const { loadVectors } = require('../tests/helpers.js')
