@@ -209,3 +209,18 @@ test('hookseal/lambda: ESM and CommonJS are one module in Node; a handler that i
   assert.throws(() => lambda.withHasuraEvent(null, { header: 'x', secret: 's' }), TypeError)
   assert.throws(() => lambda.withLambda('nope'), TypeError)
 })
+
+test('Lambda: large bodies (1 KiB to 1 MiB, text and base64) verify through every source, and a changed byte is refused', async () => {
+  const secret = 'lambda-large-body'
+  const handler = lambda.withHygraphSignature(async (event) => ({ length: lambda.lambdaRequest(event).body.length }), { secret })
+  for (const size of [1024, 64 * 1024, 1024 * 1024]) {
+    const body = JSON.stringify({ operation: 'publish', data: { html: '<p>Grüße & “quotes”</p>'.repeat(size / 24) } })
+    const sig = hs.sign(body, { secret })
+    for (const variant of EVENTS.variants) {
+      const ok = await handler(toEvent(variant, { method: 'POST', headers: [['gcms-signature', sig]], body }), {})
+      assert.equal(ok.statusCode, 200, `${variant.name} ${size}: ${ok.body}`)
+      const bad = await handler(toEvent(variant, { method: 'POST', headers: [['gcms-signature', sig]], body: body.replace('Grüße', 'Grüsse') }), {})
+      assert.equal(JSON.parse(bad.body).extensions.code, 'signature_mismatch', `${variant.name} ${size}`)
+    }
+  }
+})
