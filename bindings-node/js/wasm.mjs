@@ -756,6 +756,13 @@ export function wasmEngine(module, options = {}) {
       live: () => x.hs_live(),
       trap: () => call(() => x.hs_trap()),
       trapStores: () => inStores(() => x.hs_trap()),
+      /** `s` escaped by the core at its best level (or the portable code): `{ bytes, vector }`. */
+      escape: (s, scalar, html) =>
+        call(() => {
+          const f = putValue(0, s, 0)
+          const vector = check(x.hs_escape_at(scalar ? 1 : 0, html ? 1 : 0, f > 0 ? 1 : 0)) === 1
+          return { bytes: out().slice(), vector }
+        }),
     },
   }
 }

@@ -169,3 +169,17 @@ test('fuzz: escaping (JS and HTML spellings) agrees between the native and the W
     { numRuns: RUNS * 3 },
   )
 })
+
+test('fuzz: the simd128 escaping kernel gives the portable code\'s bytes (JS and HTML spellings)', () => {
+  const e = engines.wasm
+  assert.equal(e._wasm.escape('a', false, false).vector, true, 'this hookseal.wasm is built without simd128')
+  fc.assert(
+    fc.property(dense, fc.integer({ min: 0, max: 40 }), fc.boolean(), (s, pad, html) => {
+      const text = 'x'.repeat(pad) + s + s
+      const scalar = e._wasm.escape(text, true, html).bytes
+      const simd = e._wasm.escape(text, false, html).bytes
+      assert.deepEqual(Buffer.from(simd).toString('hex'), Buffer.from(scalar).toString('hex'))
+    }),
+    { numRuns: RUNS * 5 },
+  )
+})

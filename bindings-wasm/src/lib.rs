@@ -26,7 +26,7 @@
 
 use std::cell::RefCell;
 
-use hookseal::ecma::{number_to_string, quote, wtf8_from_utf16, wtf8_to_utf16};
+use hookseal::ecma::{escape_at_level, number_to_string, quote, wtf8_from_utf16, wtf8_to_utf16, SimdLevel};
 use hookseal::hasura::{self, AuthMode, Cache, SessionValue};
 use hookseal::hygraph::host::{self, Step};
 use hookseal::hygraph::{compat, Spelling, Verifier};
@@ -729,6 +729,19 @@ pub mod calls {
         io.put(format!("[{}]", list.join(",")).as_bytes());
         Ok(0)
     }
+
+    /// For the tests (the escaping kernels against the portable code): slot 0 (UTF-16LE when
+    /// `utf16`) escaped as `JSON.stringify` does (`html`: the HTML-escaped spelling) at the best
+    /// level this build has, or at [`SimdLevel::Scalar`] (`scalar`), to the output. Returns 1
+    /// when the best level is a vector one.
+    pub fn escape_at(io: &mut Io, scalar: bool, html: bool, utf16: bool) -> Res<i32> {
+        let level = if scalar { SimdLevel::Scalar } else { SimdLevel::best() };
+        let mut out = std::mem::take(&mut io.out);
+        out.clear();
+        escape_at_level(level, &io.bytes(0, utf16), html, &mut out);
+        io.out = out;
+        Ok(i32::from(SimdLevel::best() != SimdLevel::Scalar))
+    }
 }
 
 thread_local! {
@@ -998,6 +1011,12 @@ mod exports {
     #[no_mangle]
     pub extern "C" fn hs_wrapper_codes() -> i32 {
         run_i32(|io, _| calls::wrapper_codes(io))
+    }
+
+    /// See [`calls::escape_at`] (tests only).
+    #[no_mangle]
+    pub extern "C" fn hs_escape_at(scalar: u32, html: u32, utf16: u32) -> i32 {
+        run_i32(|io, _| calls::escape_at(io, scalar != 0, html != 0, utf16 != 0))
     }
 }
 
