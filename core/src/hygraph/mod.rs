@@ -52,24 +52,26 @@ pub struct SignatureHeader<'a> {
     pub timestamp_ms: u64,
 }
 
-/// The value of each standard base64 symbol shifted left by `shift`, with bit 31 set for bytes
-/// outside the alphabet (`=` included): a group of four symbols is four look-ups ORed, and bit
-/// 31 of the ORs says whether any was invalid (a valid group fills only bits 0 to 23).
-const fn b64_table(shift: u32) -> [u32; 256] {
-    let mut t = [1u32 << 31; 256];
+/// The value of each standard base64 symbol; bit 24 set for bytes outside the alphabet (`=`
+/// included). Four symbols shifted into place (by 18, 12, 6, 0) fill bits 0 to 23, and an
+/// invalid one puts a bit at 24 or above, so one test per header finds them all. (Four tables
+/// pre-shifted saved ~40 more instructions a header but cost 4 KB of the WebAssembly module.)
+const B64: [u32; 256] = {
+    let mut t = [1u32 << 24; 256];
     let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut i = 0;
     while i < 64 {
-        t[alphabet[i] as usize] = (i as u32) << shift;
+        t[alphabet[i] as usize] = i as u32;
         i += 1;
     }
     t
-}
+};
 
-const B64_18: [u32; 256] = b64_table(18);
-const B64_12: [u32; 256] = b64_table(12);
-const B64_6: [u32; 256] = b64_table(6);
-const B64_0: [u32; 256] = b64_table(0);
+/// The symbol `c`'s table entry, widened for the shifts.
+#[inline(always)]
+fn b64(c: u8) -> u64 {
+    u64::from(B64[usize::from(c)])
+}
 
 /// Decodes canonical, padded, standard base64 of exactly 32 bytes; nothing else. Canonical
 /// encodings are one-to-one with MACs, so this agrees with the reference's string comparison.
@@ -83,16 +85,16 @@ pub(crate) fn decode_sign(s: &[u8]) -> Option<[u8; 32]> {
         return None;
     }
     let mut out = [0u8; 32];
-    let mut all = 0u32;
+    let mut all = 0u64;
     // 10 groups of 4 symbols make 30 bytes.
     for (q, o) in s[..40].chunks_exact(4).zip(out.chunks_exact_mut(3)) {
-        let n = B64_18[q[0] as usize] | B64_12[q[1] as usize] | B64_6[q[2] as usize] | B64_0[q[3] as usize];
+        let n = (b64(q[0]) << 18) | (b64(q[1]) << 12) | (b64(q[2]) << 6) | b64(q[3]);
         all |= n;
-        o.copy_from_slice(&n.to_be_bytes()[1..]);
+        o.copy_from_slice(&n.to_be_bytes()[5..]);
     }
     // 3 symbols make the last 2 bytes and 2 bits that must be zero.
-    let n = B64_12[s[40] as usize] | B64_6[s[41] as usize] | B64_0[s[42] as usize];
-    if (all | n) >> 31 != 0 || n & 3 != 0 {
+    let n = (b64(s[40]) << 12) | (b64(s[41]) << 6) | b64(s[42]);
+    if (all | n) >> 24 != 0 || n & 3 != 0 {
         return None;
     }
     out[30] = (n >> 10) as u8;
