@@ -10,7 +10,9 @@
 //! ```
 //!
 //! Modes: `verify` (strict `verify_at`), `bare` (keying + update + finalize, the benchmark's
-//! floor), `keyed` (a pre-keyed HMAC cloned, update + finalize), `none` (setup only, to subtract).
+//! floor), `keyed` (a pre-keyed HMAC cloned, update + finalize), `parse` (`parse_header` alone),
+//! `utf8std` (`str::from_utf8` of the body), `none` (setup only, to subtract); `time` and `parts`
+//! (pieces timed apart) print wall-clock minima. `SIZE=1m` uses the 1 MiB rich-text body instead.
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
@@ -33,11 +35,27 @@ fn body() -> String {
     )
 }
 
+/// `shaped("rich", 1 << 20)` of `benches/verify.rs` (`SIZE=1m`).
+fn big() -> String {
+    let mut items = Vec::new();
+    let mut len = 60;
+    let mut i = 0;
+    while len < 1 << 20 {
+        let item = format!(
+            r#"{{"__typename":"Post","id":"ckx{i:08}","title":"Grüße aus Köln – Ünïcödé {i}","slug":"post-{i}","content":{{"html":"\u003cp\u003eLorem ipsum dolor sit amet, \u003cstrong\u003econsectetur\u003c/strong\u003e adipiscing elit — “quoted” \\\"text\\\" 😀\u003c/p\u003e","text":"Lorem ipsum dolor sit amet\nconsectetur"}},"published":true,"rank":{i}.5}}"#
+        );
+        len += item.len() + 1;
+        items.push(item);
+        i += 1;
+    }
+    format!(r#"{{"operation":"update","data":{{"items":[{}]}}}}"#, items.join(","))
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let mode = args.get(1).map_or("time", String::as_str);
     let n: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(10_000);
-    let body = body();
+    let body = if std::env::var("SIZE").is_ok_and(|s| s == "1m") { big() } else { body() };
     let secret = Secret::new(SECRET).unwrap();
     let header = sign(&secret, &body, "master", T);
     let env = envelope::build(Some(body.as_bytes()), b"master", T as f64, false);
