@@ -89,6 +89,45 @@ def check_hasura() -> None:
     assert isinstance(event, hookseal.HasuraEvent) and event.trigger == "on_user" and event.op == "INSERT", event
 
 
+def check_hasura_kit() -> None:
+    event = hookseal.parse_hasura_delivery(
+        {
+            "id": "85558393-c75d-4d2f-9c15-e80591b83894",
+            "created_at": "2026-11-22T12:00:00.123456",
+            "trigger": {"name": "user_created"},
+            "table": {"schema": "public", "name": "users"},
+            "event": {"op": "INSERT", "data": {"old": None, "new": {"id": 1}}, "session_variables": None},
+            "delivery_info": {"current_retry": 0, "max_retries": 0},
+        }
+    )
+    assert isinstance(event, hookseal.HasuraDelivery) and event.kind == "event" and event.scheduled is None
+    assert event.event is not None and event.event.op == "INSERT" and event.event.new == {"id": 1}
+    assert event.replay_key == "hasura:" + hashlib.sha256(event.id.encode()).hexdigest()
+    cron = hookseal.parse_hasura_delivery(
+        b'{"id":"c1","name":"nightly","scheduled_time":"2026-11-22T03:00:00Z","payload":{"k":1},"comment":null}'
+    )
+    assert cron.kind == "scheduled" and isinstance(cron.scheduled, hookseal.HasuraScheduledEvent)
+    assert (cron.scheduled.name, cron.scheduled.payload) == ("nightly", {"k": 1})
+    try:
+        hookseal.parse_hasura_delivery({"payload": {"event": {}}})
+    except hookseal.WebhookVerificationError as e:
+        assert e.code == "malformed_payload", e.code
+    else:
+        raise AssertionError("a docs-page-wrapped event was accepted")
+    err = hookseal.HasuraActionError("no such user", "not_found", 404, {"field": "id"})
+    assert err.body() == {"message": "no such user", "extensions": {"field": "id", "code": "not_found"}}
+    try:
+        hookseal.HasuraActionError("boom", "internal", 500)
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("a 5xx HasuraActionError was accepted")
+    headers = hookseal.HasuraAuthHeaders([("Authorization", "Bearer t"), ("X-Trace", "1"), ("x-trace", "2")])
+    assert headers["authorization"] == "Bearer t" and headers.getlist("X-TRACE") == ["1", "2"]
+    auth = hookseal.HasuraAuthRequest(method="GET", headers=headers, request=None, mode="v2")
+    assert auth.headers.get("AUTHORIZATION") == "Bearer t" and auth.mode == "v2"
+
+
 def check_replay() -> None:
     guard: hookseal.ReplayGuard = hookseal.MemoryReplayGuard(max_entries=8)
     first, copy = new_token(), new_token()
@@ -121,6 +160,12 @@ CHECKS: dict[str, Callable[[], None]] = {
     "parse_hasura_event": check_hasura,
     "HasuraAction": check_hasura,
     "HasuraEvent": check_hasura,
+    "parse_hasura_delivery": check_hasura_kit,
+    "HasuraDelivery": check_hasura_kit,
+    "HasuraScheduledEvent": check_hasura_kit,
+    "HasuraActionError": check_hasura_kit,
+    "HasuraAuthHeaders": check_hasura_kit,
+    "HasuraAuthRequest": check_hasura_kit,
     "MemoryReplayGuard": check_replay,
     "ReplayGuard": check_replay,
     "RedisReplayGuard": check_replay,
